@@ -1,0 +1,297 @@
+"""Grade the corpus of right and wrong submissions with real `nbgrader autograde`.
+
+A corpus file (tests/corpus/<notebook>.py) lists solution-cell contents, one section each:
+
+    # %% softmax | mistake | no max subtraction: overflows
+    # expect: finite
+    def softmax(z): ...
+
+`correct` sections must earn full marks; `mistake` sections must lose points in their own
+exercise and nowhere else, and the optional `# expect:` text must appear in that exercise's
+failure output (the message a student would read).
+
+Submissions are built from the freshly generated release, with the instructor's solution in
+every other cell.  Each mistake is its own student (so "nowhere else" can be checked); the
+correct variants are packed, one per exercise per student, because a right answer cannot cost
+another exercise points unless the tests leak into each other, which full marks disprove.
+Students are split over parallel autograde runs in copies of one course directory.
+
+Run `python -m coursekit.corpus` to grade the whole corpus and print the verdicts.
+"""
+
+import argparse
+import concurrent.futures
+import dataclasses
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from . import notebooks
+from .nbgrader import REPO, generate_release, new_course, nbgrader
+from .spec import ASSIGNMENT, EXERCISES, exercise_of
+
+CORPUS_DIR = REPO / "tests" / "corpus"
+HEADER = re.compile(r"^# %% (?P<exercise>\w+) \| (?P<kind>correct|mistake) \| (?P<label>.+)$")
+EXPECT = "# expect:"
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    notebook: str
+    exercise: str
+    kind: str  # "correct" or "mistake"
+    label: str
+    code: str
+    expect: str = ""
+    line: int = 0
+
+    @property
+    def name(self):
+        return f"{self.exercise}: {self.kind}: {self.label}"
+
+
+def parse(path):
+    """The cases of one corpus file (its stem names the notebook)."""
+    notebook = Path(path).stem
+    if notebook not in EXERCISES:
+        raise ValueError(f"{path}: no notebook named {notebook} in the spec")
+    cases, header, body, start = [], None, [], 0
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+
+    def flush():
+        if header is None:
+            return
+        expect = ""
+        while body and body[0].startswith(EXPECT):
+            expect = body.pop(0)[len(EXPECT):].strip()
+        code = "\n".join(body).strip("\n")
+        if header["exercise"] not in EXERCISES[notebook]:
+            raise ValueError(f"{path}:{start}: {header['exercise']} is not an exercise of {notebook}")
+        if not code:
+            raise ValueError(f"{path}:{start}: empty section")
+        cases.append(Case(notebook, header["exercise"], header["kind"], header["label"].strip(),
+                          code, expect, start))
+
+    for number, line in enumerate(lines, 1):
+        if line.startswith("# %%"):
+            flush()
+            match = HEADER.match(line)
+            if not match:
+                raise ValueError(f"{path}:{number}: bad section header {line!r}")
+            header, body, start = match.groupdict(), [], number
+        elif header is not None:
+            body.append(line)
+    flush()
+    return cases
+
+
+def load(corpus_dir=CORPUS_DIR, notebook=None):
+    paths = sorted(Path(corpus_dir).glob("*.py"))
+    return [c for p in paths for c in parse(p) if notebook in (None, c.notebook)]
+
+
+# ---------------------------------------------------------------- building the students
+
+
+def plan(cases, notebooks_wanted):
+    """student id -> {notebook: {exercise: code}}, and case -> the student that carries it.
+
+    Besides the corpus, two control students: `reference` (the instructor's solutions, must
+    earn full marks) and `blank` (the untouched release, must earn nothing).
+    """
+    students = {"reference": {nb: {} for nb in notebooks_wanted},
+                "blank": {nb: None for nb in notebooks_wanted}}
+    carrier = {}
+    for nb in notebooks_wanted:
+        seen = {}  # exercise -> correct variants placed so far: the k-th goes to student k
+        for case in (c for c in cases if c.notebook == nb and c.kind == "correct"):
+            seen[case.exercise] = seen.get(case.exercise, 0) + 1
+            student = f"ok-{nb[:2]}-{seen[case.exercise]}"
+            students.setdefault(student, {nb: {}})[nb][case.exercise] = case.code
+            carrier[case] = student
+        for i, case in enumerate(c for c in cases if c.notebook == nb and c.kind == "mistake"):
+            student = f"bad-{nb[:2]}-{i + 1:03d}-{case.exercise}"
+            students[student] = {nb: {case.exercise: case.code}}
+            carrier[case] = student
+    return students, carrier
+
+
+def write_submissions(course, students, release, sources):
+    """Write submitted/<student>/math_numpy/<notebook>.ipynb for every planned student."""
+    for student, answers_by_nb in students.items():
+        for nb, answers in answers_by_nb.items():
+            release_nb = notebooks.read(release / f"{nb}.ipynb")
+            if answers is None:  # the blank student submits the release untouched
+                filled = release_nb
+            else:
+                filled = notebooks.filled_in(release_nb, {**sources[nb], **answers})
+            notebooks.write(filled, Path(course) / "submitted" / student / ASSIGNMENT / f"{nb}.ipynb")
+
+
+# ---------------------------------------------------------------- grading
+
+
+@dataclasses.dataclass
+class CellResult:
+    score: float
+    max_score: float
+    output: str
+
+
+def autograde_sharded(course, shards):
+    """Run `nbgrader autograde` over course/submitted, split over `shards` course copies.
+
+    Each copy holds the generated release and gradebook and a share of the students; the
+    copies run in parallel (one autograde per core).  Returns the list of shard directories.
+    """
+    course = Path(course)
+    students = sorted(p.name for p in (course / "submitted").iterdir())
+    shards = max(1, min(shards, len(students)))
+    dirs = []
+    for k in range(shards):
+        shard = course.parent / f"{course.name}-shard{k}"
+        if shard.exists():
+            shutil.rmtree(shard)
+        shutil.copytree(course, shard, ignore=shutil.ignore_patterns("submitted", "autograded"))
+        for student in students[k::shards]:
+            shutil.copytree(course / "submitted" / student, shard / "submitted" / student)
+        dirs.append(shard)
+    with concurrent.futures.ThreadPoolExecutor(shards) as pool:
+        runs = list(pool.map(lambda d: nbgrader("autograde", ASSIGNMENT, "--force", cwd=d, check=False), dirs))
+    for d, run in zip(dirs, runs):
+        if run.returncode != 0:
+            raise RuntimeError(f"autograde failed in {d}:\n{run.stdout}\n{run.stderr[-4000:]}")
+    return dirs
+
+
+def collect(shard_dirs):
+    """student -> notebook -> grade_id -> CellResult, read from the gradebooks and autograded notebooks."""
+    results = {}
+    for shard in shard_dirs:
+        with Gradebook(f"sqlite:///{shard / 'gradebook.db'}") as gb:
+            for submission in gb.assignment_submissions(ASSIGNMENT):
+                student = submission.student.id
+                for nb in submission.notebooks:
+                    path = shard / "autograded" / student / ASSIGNMENT / f"{nb.name}.ipynb"
+                    if not path.exists():
+                        continue
+                    outputs = {notebooks.grade_id(c): notebooks.output_text(c)
+                               for c in notebooks.read(path).cells if notebooks.is_test(c)}
+                    results.setdefault(student, {})[nb.name] = {
+                        g.name: CellResult(g.score, g.max_score, outputs.get(g.name, ""))
+                        for g in nb.grades}
+    return results
+
+
+def exercise_scores(cells, notebook):
+    """exercise -> (score, max_score) summed over its test cells."""
+    totals = {}
+    for gid, r in cells.items():
+        exercise = exercise_of(gid, notebook)
+        score, top = totals.get(exercise, (0.0, 0.0))
+        totals[exercise] = (score + r.score, top + r.max_score)
+    return totals
+
+
+def verdict(case, results, carrier):
+    """(ok, explanation) for one case."""
+    cells = results.get(carrier[case], {}).get(case.notebook)
+    if cells is None:
+        return False, "no autograded notebook (autograde skipped it)"
+    totals = exercise_scores(cells, case.notebook)
+    score, top = totals[case.exercise]
+    if case.kind == "correct":
+        if score < top:
+            failing = [g for g, r in cells.items() if exercise_of(g, case.notebook) == case.exercise
+                       and r.score < r.max_score]
+            return False, f"correct answer scored {score}/{top}; failing cells {failing}:\n" + \
+                "\n".join(cells[g].output[-1500:] for g in failing)
+        return True, f"full marks {score}/{top}"
+    others = {e: s for e, s in totals.items() if e != case.exercise and s[0] < s[1]}
+    if others:
+        return False, f"mistake also cost points elsewhere: {others}"
+    if score >= top:
+        return False, f"mistake not caught: {score}/{top}"
+    if case.expect:
+        text = "\n".join(r.output for g, r in cells.items() if exercise_of(g, case.notebook) == case.exercise)
+        if case.expect.lower() not in text.lower():
+            return False, f"caught ({score}/{top}) but the message lacks {case.expect!r}:\n{text[-1500:]}"
+    return True, f"caught: {score}/{top}"
+
+
+def grade(cases, workdir, notebooks_wanted=None, shards=None, repo=REPO):
+    """Grade the cases (plus the reference and blank students) and return everything the tests need."""
+    notebooks_wanted = notebooks_wanted or sorted({c.notebook for c in cases}) or list(EXERCISES)
+    course = new_course(Path(workdir) / "course", repo)
+    release = generate_release(course)
+    sources = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
+               for nb in notebooks_wanted}
+    students, carrier = plan(cases, notebooks_wanted)
+    write_submissions(course, students, release, sources)
+    started = time.perf_counter()
+    shard_dirs = autograde_sharded(course, shards or os.cpu_count() or 1)
+    seconds = time.perf_counter() - started
+    results = collect(shard_dirs)
+    return {"course": course, "release": release, "results": results, "carrier": carrier,
+            "students": students, "seconds": seconds}
+
+
+def summarise(cases, graded):
+    """Rows of (notebook, correct ok, correct total, caught, mistakes) and the failures."""
+    rows, failures = [], []
+    for nb in sorted({c.notebook for c in cases}):
+        mine = [c for c in cases if c.notebook == nb]
+        tally = {"correct": [0, 0], "mistake": [0, 0]}
+        for case in mine:
+            ok, why = verdict(case, graded["results"], graded["carrier"])
+            tally[case.kind][0] += ok
+            tally[case.kind][1] += 1
+            if not ok:
+                failures.append((case, why))
+        rows.append((nb, *tally["correct"], *tally["mistake"]))
+    return rows, failures
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notebook", help="grade only this notebook's corpus (file stem)")
+    parser.add_argument("--shards", type=int, default=None, help="parallel autograde runs (default: cores)")
+    parser.add_argument("--keep", help="grade in this directory and keep it (default: a temp dir)")
+    args = parser.parse_args(argv)
+
+    cases = load(notebook=args.notebook)
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="corpus-"))
+    if args.keep and workdir.exists():
+        shutil.rmtree(workdir)
+    graded = grade(cases, workdir, [args.notebook] if args.notebook else None, args.shards)
+    rows, failures = summarise(cases, graded)
+    for case, why in failures:
+        print(f"FAIL {case.notebook}:{case.line} {case.name}\n     {why}\n")
+    print(f"{'notebook':32} {'correct: full marks':>20} {'mistakes caught':>16} {'kill rate':>10}")
+    killed = total_mistakes = false_fails = total_correct = 0
+    for nb, ok, n_ok, caught, n_bad in rows:
+        print(f"{nb:32} {ok:>12}/{n_ok:<7} {caught:>9}/{n_bad:<6} {caught / max(n_bad, 1):>10.0%}")
+        killed, total_mistakes = killed + caught, total_mistakes + n_bad
+        false_fails, total_correct = false_fails + (n_ok - ok), total_correct + n_ok
+    print(f"kill rate {killed}/{total_mistakes} = {killed / max(total_mistakes, 1):.1%}; "
+          f"false fails {false_fails}/{total_correct}; "
+          f"{sum(len(v) for v in graded['students'].values())} notebooks autograded in "
+          f"{graded['seconds']:.1f} s")
+    for control, want in (("reference", "full"), ("blank", "zero")):
+        for nb, cells in graded["results"].get(control, {}).items():
+            got = sum(r.score for r in cells.values())
+            top = sum(r.max_score for r in cells.values())
+            print(f"control {control:9} {nb:32} {got:g}/{top:g} (want {want})")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

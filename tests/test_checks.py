@@ -1,0 +1,142 @@
+"""The check helpers the notebooks' test cells use: messages, and no trust in returned objects."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from coursekit.nbgrader import REPO
+
+sys.path.insert(0, str(REPO / "source" / "math_numpy"))
+import checks  # noqa: E402 - lives beside the notebooks so nbgrader ships it with them
+
+F = checks.CheckFailed
+
+
+def message(func, *args, **kwargs):
+    with pytest.raises(F) as info:
+        func(*args, **kwargs)
+    return str(info.value)
+
+
+def test_expect_array_passes_equal_arrays_in_any_float_dtype():
+    checks.expect_array(np.array([1.0, 2.0], dtype=np.float32), np.array([1.0, 2.0]), call="f()")
+
+
+def test_expect_array_reports_type_then_shape_then_dtype_then_values():
+    expected = np.arange(6.0).reshape(2, 3)
+    assert "returned a list" in message(checks.expect_array, [[0.0]], expected, call="f(a)")
+    assert "forget to `return`" in message(checks.expect_array, None, expected, call="f(a)")
+    text = message(checks.expect_array, expected.T.copy(), expected, call="f(a)")
+    assert "shape (3, 2)" in text and "(2, 3)" in text and "transpose" in text
+    assert "integer" in message(checks.expect_array, expected.astype(int), expected, call="f(a)")
+    text = message(checks.expect_array, expected + 1, expected, call="f(a)")
+    assert "6 of 6 elements differ" in text and "Expected" in text
+
+
+def test_expect_array_names_a_recognised_slip_and_can_hide_the_answer():
+    expected = np.array([1.0, 2.0])
+    text = message(checks.expect_array, np.array([2.0, 1.0]), expected, call="f()",
+                   slips=[(np.array([2.0, 1.0]), "reversed order")])
+    assert "Likely slip: reversed order" in text
+    assert "Expected" not in message(checks.expect_array, np.array([0.0, 0.0]), expected, call="f()", reveal=False)
+
+
+def test_expect_array_explains_nan_from_overflow():
+    assert "overflow" in message(checks.expect_array, np.array([np.nan, 1.0]), np.array([0.5, 0.5]), call="f()")
+
+
+def test_an_array_whose_eq_always_says_true_earns_nothing():
+    class Liar(np.ndarray):
+        def __eq__(self, other):
+            return np.ones(self.shape, dtype=bool)
+
+    liar = np.zeros(2).view(Liar)
+    assert "elements differ" in message(checks.expect_array, liar, np.array([1.0, 2.0]), call="f()")
+
+
+def test_an_object_that_claims_equality_is_not_an_array():
+    class AlwaysEqual:
+        def __eq__(self, other):
+            return True
+
+    assert "NumPy array" in message(checks.expect_array, AlwaysEqual(), np.zeros(2), call="f()")
+    assert "type" in message(checks.expect_equal, AlwaysEqual(), (2, 3), call="f()")
+
+
+def test_a_float_subclass_with_a_lying_abs_earns_nothing():
+    class Lying(float):
+        def __abs__(self):
+            return 0.0
+
+        def __sub__(self, other):
+            return Lying(0.0)
+
+        def __eq__(self, other):
+            return True
+
+    assert "but 2.0 was expected" in message(checks.expect_number, Lying(5.0), 2.0, call="f()")
+
+
+def test_expect_number_checks_kind():
+    checks.expect_number(np.float64(0.5), 0.5, call="f()")
+    checks.expect_number(np.array(0.5), 0.5, call="f()")  # a 0-d float array is a float
+    checks.expect_number(np.int64(3), 3, call="f()", kind=int)
+    assert "float(...)" in message(checks.expect_number, 1, 1.0, call="f()")
+    assert "int(...)" in message(checks.expect_number, 3.0, 3, call="f()", kind=int)
+    assert "an int" in message(checks.expect_number, True, 1, call="f()", kind=int)
+
+
+def test_expect_equal_compares_tuples_item_by_item():
+    checks.expect_equal((2, 3), (2, 3), call="f()")
+    assert "item 1" in message(checks.expect_equal, (2, 4), (2, 3), call="f()")
+    assert "tuple" in message(checks.expect_equal, [2, 3], (2, 3), call="f()")
+
+
+def test_call_unchanged_catches_in_place_changes():
+    def in_place(a):
+        a -= a.mean()
+        return a
+
+    text = message(checks.call_unchanged, in_place, np.array([1.0, 3.0]), call="center(a)")
+    assert "modified its argument number 1" in text
+
+    assert checks.call_unchanged(lambda a: a * 2, [1, 2], call="f(a)") == [1, 2, 1, 2]
+
+
+def test_expect_raises():
+    def strict(a):
+        raise ValueError("shapes differ")
+
+    checks.expect_raises(strict, 1, call="f(1)", why="it must")
+    assert "returned 1" in message(checks.expect_raises, lambda a: a, 1, call="f(1)", why="x")
+    assert "raised IndexError" in message(checks.expect_raises, lambda a: [][a], 1, call="f(1)", why="x")
+    assert "without a message" in message(checks.expect_raises, lambda a: (_ for _ in ()).throw(ValueError()),
+                                          1, call="f(1)", why="x")
+
+
+@pytest.mark.parametrize("answer", ["2*exp(2*x)", "2*e^(2*x)", "2*e**(2x)", "exp(2*x)*2", "2*exp(x)**2",
+                                    "exp(2*x + ln(2))"])
+def test_formulas_in_any_equivalent_notation_are_accepted(answer):
+    checks.expect_formula(answer, "2*exp(2*x)", key="exp(2*x)")
+
+
+@pytest.mark.parametrize("answer, fragment", [
+    ("exp(2*x)", "inner derivative"),
+    ("2*exp(2*x", "could not be read"),
+    ("2*exp(2*z)", "unknown name(s) z"),
+    ("y = 2*exp(2*x)", "without '='"),
+    (2, "a string"),
+    ("", "empty"),
+])
+def test_wrong_or_unreadable_formulas_fail_with_a_reason(answer, fragment):
+    text = message(checks.expect_formula, answer, "2*exp(2*x)", key="exp(2*x)",
+                   slips=[("exp(2*x)", "chain rule: the inner derivative 2 is missing")])
+    assert fragment in text
+    assert "2*exp(2*x)" not in text.replace(repr(answer), "")  # the answer is not revealed
+
+
+def test_log_means_natural_log_and_ln_too():
+    checks.expect_formula("2*x/(x^2 + 1)", "2*x/(x**2 + 1)", key="log(x**2 + 1)")
+    assert checks.formulas_equal(checks.read_formula("ln(x)", key="k"), checks.read_formula("log(x)", key="k"),
+                                 ("x",))

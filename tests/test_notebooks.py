@@ -1,0 +1,114 @@
+"""Static checks of the source and release notebooks: structure, names, nothing leaked."""
+
+import ast
+import re
+
+import pytest
+
+from coursekit import notebooks
+from coursekit.nbgrader import REPO
+from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
+
+SOURCE = REPO / "source" / ASSIGNMENT
+RELEASE = REPO / "release" / ASSIGNMENT
+
+
+def source_nb(name):
+    return notebooks.read(SOURCE / f"{name}.ipynb")
+
+
+def release_nb(name):
+    return notebooks.read(RELEASE / f"{name}.ipynb")
+
+
+def visible_part(text):
+    return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", text, flags=re.S)
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "source").rglob("*.ipynb")), ids=lambda p: p.name)
+def test_source_notebooks_carry_no_outputs(path):
+    for cell in notebooks.read(path).cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: {cell.source[:60]!r}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_exercise_has_a_solution_cell_and_tests(name):
+    cells = source_nb(name).cells
+    solutions = [notebooks.grade_id(c) for c in cells if notebooks.is_solution(c)]
+    assert solutions == EXERCISES[name], "solution cells must be the spec's exercises, in order"
+    tests = [c for c in cells if notebooks.is_test(c)]
+    for exercise in EXERCISES[name]:
+        mine = [c for c in tests if notebooks.grade_id(c).startswith(exercise + "_")]
+        assert mine, f"{exercise} has no test cell"
+        assert any(notebooks.HIDDEN_DELIMITERS[0] in c.source for c in mine), f"{exercise} has no hidden tests"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_grade_ids_follow_the_convention(name):
+    cells = source_nb(name).cells
+    ids = [notebooks.grade_id(c) for c in cells if notebooks.grade_id(c)]
+    assert len(ids) == len(set(ids)), "duplicate grade_id (nbgrader #1083 aborts a batch on these)"
+    for cell in cells:
+        gid = notebooks.grade_id(cell)
+        owners = [e for e in EXERCISES[name] if gid and gid.startswith(e + "_")]
+        if notebooks.is_test(cell):
+            assert owners, f"test cell {gid} does not start with an exercise name and '_'"
+            assert cell.metadata.nbgrader.get("points", 0) > 0, f"{gid} has no points"
+        elif not notebooks.is_solution(cell):
+            assert not owners, f"{gid} is not a test of {owners} but its grade_id says so"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_test_cells_are_well_formed(name):
+    """Docstring first; a visible part that calls the function; never ends with an expression."""
+    for cell in source_nb(name).cells:
+        if not notebooks.is_test(cell):
+            continue
+        gid = notebooks.grade_id(cell)
+        tree = ast.parse(cell.source.replace("### BEGIN HIDDEN TESTS", "").replace("### END HIDDEN TESTS", ""))
+        first = tree.body[0]
+        assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+            and isinstance(first.value.value, str), f"{gid} must start with a docstring saying what it checks"
+        last = tree.body[-1]
+        assert not isinstance(last, ast.Expr) or last is first, \
+            f"{gid} ends with an expression: nbgrader would read its value as a partial score"
+        exercise = max((e for e in EXERCISES[name] if gid.startswith(e + "_")), key=len)
+        visible = visible_part(cell.source)
+        assert re.search(rf"\b{exercise}\b", visible.split('"""', 2)[-1]), \
+            f"{gid}: the visible part must use {exercise} so the untouched stub fails it"
+
+
+def secret_and_public_lines(nb):
+    """Lines only the instructor may see (solutions, hidden tests) and lines students see anyway."""
+    secret, public = set(), set()
+    region = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)(.*?)### END (SOLUTION|HIDDEN TESTS)", re.S)
+    for cell in nb.cells:
+        for match in region.finditer(cell.source):
+            secret.update(line.strip() for line in match.group(2).splitlines())
+        public.update(line.strip() for line in region.sub("", cell.source).splitlines())
+    return {line for line in secret - public if len(line) > 12}, public
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_release_hides_solutions_and_hidden_tests(name):
+    secret, _ = secret_and_public_lines(source_nb(name))
+    assert secret, "the source notebook should have solution and hidden-test lines"
+    release_lines = {line.strip() for c in release_nb(name).cells for line in c.source.splitlines()}
+    leaked = secret & release_lines
+    assert not leaked, f"release contains instructor-only lines: {sorted(leaked)[:3]}"
+    release_text = "\n".join(c.source for c in release_nb(name).cells)
+    assert "BEGIN SOLUTION" not in release_text and "HIDDEN TESTS" not in release_text
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_release_tells_students_that_hidden_tests_decide(name):
+    first = release_nb(name).cells[0]
+    assert first.cell_type == "markdown" and "Hidden tests decide your grade" in first.source
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_release_stubs_raise_not_implemented(name):
+    for cell in release_nb(name).cells:
+        if notebooks.is_solution(cell):
+            assert "raise NotImplementedError()" in cell.source, notebooks.grade_id(cell)
