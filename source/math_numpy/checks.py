@@ -48,6 +48,8 @@ def fail(message):
 
 def show(value, limit=300):
     """A short, readable text for a value in a message."""
+    if isinstance(value, np.generic):
+        value = value.item()  # 2.0, not np.float64(2.0)
     if isinstance(value, np.ndarray):
         with np.printoptions(precision=6, suppress=True, threshold=20, edgeitems=3):
             text = np.array2string(value, separator=", ")
@@ -226,6 +228,10 @@ def expect_equal(actual, expected, *, call, slips=(), reveal=True):
         fail(f"{call} returned {show(actual)} of type {type_name(actual)}, but a "
              f"{type_name(expected)} was expected" + (f" ({show(expected)})." if reveal else "."))
     if isinstance(expected, (tuple, list)):
+        if not _plain_equal(actual, expected):
+            for wrong, explanation in slips:
+                if _plain_equal(actual, wrong):
+                    fail(f"{call} returned {show(actual)}, which is wrong." + _hint(explanation))
         if len(actual) != len(expected):
             fail(f"{call} returned {len(actual)} items, but {len(expected)} were expected"
                  + (f": {show(expected)}." if reveal else "."))
@@ -239,6 +245,25 @@ def expect_equal(actual, expected, *, call, slips=(), reveal=True):
         if reveal:
             fail(f"{call} returned {show(actual)}, but {show(expected)} was expected.")
         fail(f"{call} returned {show(actual)}, which is not the right value.")
+
+
+def _plain_equal(a, b):
+    """Equality of plain values that a home-made type cannot fake (types must match exactly)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b))
+    try:
+        return bool(b == a)
+    except (TypeError, ValueError):
+        return False
+
+
+def expect_bool(actual, expected, *, call, slips=(), reveal=True):
+    """expect_equal for a truth value; numpy.bool_ (what np.all or np.allclose give) counts as a bool."""
+    if isinstance(actual, np.bool_):
+        actual = bool(actual)
+    expect_equal(actual, bool(expected), call=call, slips=slips, reveal=reveal)
 
 
 # ---------------------------------------------------------------- calls
@@ -277,10 +302,11 @@ def call_unchanged(func, *args, call):
     return result
 
 
-def expect_raises(func, *args, exception=ValueError, call, why):
+def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
     """Check that func(*args) raises `exception` (ValueError by default).
 
-    why: the rule the input breaks, e.g. "the shapes (2, 3) and (3, 2) differ".
+    why:  the rule the input breaks, e.g. "the shapes (2, 3) and (3, 2) differ".
+    hint: the likely slip when nothing is raised (default: NumPy broadcast or wrapped silently).
     """
     try:
         result = func(*args)
@@ -294,7 +320,7 @@ def expect_raises(func, *args, exception=ValueError, call, why):
              f"because {why}." + _hint(f"check the input yourself first and raise {exception.__name__} "
                                        "with a clear message."))
     fail(f"{call} returned {show(result)}, but it should raise {exception.__name__} because {why}."
-         + _hint("NumPy may silently broadcast or wrap values: check the input explicitly."))
+         + _hint(hint or "NumPy may silently broadcast or wrap values: check the input explicitly."))
 
 
 def relative_error(a, b):

@@ -1,0 +1,390 @@
+# %% scale | correct | loops into a float array
+def scale(a, s):
+    """Scalar s times the matrix a."""
+    rows, cols = a.shape
+    result = np.empty((rows, cols), dtype=float)
+    for i in range(rows):
+        for j in range(cols):
+            result[i, j] = s * a[i, j]
+    return result
+# %% scale | correct | np.multiply
+def scale(a, s):
+    """Scalar s times the matrix a."""
+    return np.multiply(a, s)
+# %% scale | correct | list comprehension
+def scale(a, s):
+    """Scalar s times the matrix a."""
+    return np.array([[s * x for x in row] for row in a])
+# %% scale | mistake | multiplies in place (a *= s)
+# expect: modified its argument
+def scale(a, s):
+    """Scalar s times the matrix a."""
+    a *= s
+    return a
+# %% scale | mistake | adds s instead of multiplying
+# expect: added s to each entry
+def scale(a, s):
+    """Scalar s times the matrix a."""
+    return a + s
+# %% scale | mistake | loop into np.zeros_like(a): integer result for an integer a
+# expect: floating-point dtype
+def scale(a, s):
+    """Scalar s times the matrix a."""
+    result = np.zeros_like(a)
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            result[i, j] = s * a[i, j]
+    return result
+# %% scale | mistake | keeps the dtype of a (astype)
+# expect: floating-point dtype
+def scale(a, s):
+    """Scalar s times the matrix a."""
+    return (s * a).astype(a.dtype)
+# %% transpose | correct | list comprehension
+def transpose(a):
+    """Transpose of a 2-D array."""
+    return np.array([[a[i][j] for i in range(len(a))] for j in range(len(a[0]))])
+# %% transpose | correct | np.swapaxes
+def transpose(a):
+    """Transpose of a 2-D array."""
+    return np.swapaxes(a, 0, 1)
+# %% transpose | correct | loops into a new array
+def transpose(a):
+    """Transpose of a 2-D array."""
+    m, n = a.shape
+    result = np.empty((n, m), dtype=a.dtype)
+    for i in range(m):
+        for j in range(n):
+            result[j, i] = a[i, j]
+    return result
+# %% transpose | mistake | reshape to the reversed shape
+# expect: you reshaped
+def transpose(a):
+    """Transpose of a 2-D array."""
+    return a.reshape(a.shape[1], a.shape[0])
+# %% transpose | mistake | np.rot90 instead of transpose
+# expect: rot90
+def transpose(a):
+    """Transpose of a 2-D array."""
+    return np.rot90(a)
+# %% transpose | mistake | flips the rows (a[::-1])
+# expect: reversed the order of the rows
+def transpose(a):
+    """Transpose of a 2-D array."""
+    return a[::-1]
+# %% transpose | mistake | axes in the same order: returns a unchanged
+# expect: came back unchanged
+def transpose(a):
+    """Transpose of a 2-D array."""
+    return np.transpose(a, (0, 1))
+# %% matrix_add | correct | loops, shape check with np.shape
+def matrix_add(a, b):
+    """Sum of two matrices of the same shape."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(f"shapes differ: {np.shape(a)} and {np.shape(b)}")
+    rows, cols = np.shape(a)
+    result = np.empty((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            result[i, j] = a[i, j] + b[i, j]
+    return result
+# %% matrix_add | correct | np.add after comparing ndim and each axis
+def matrix_add(a, b):
+    """Sum of two matrices of the same shape."""
+    if a.ndim != b.ndim or any(x != y for x, y in zip(a.shape, b.shape)):
+        raise ValueError("matrix_add needs two matrices of the same shape, got %s and %s" % (a.shape, b.shape))
+    return np.add(a, b)
+# %% matrix_add | mistake | relies on NumPy (broadcasts instead of raising)
+# expect: should raise ValueError
+def matrix_add(a, b):
+    """Sum of two matrices of the same shape."""
+    return a + b
+# %% matrix_add | mistake | compares only the number of rows
+# expect: (3, 2) and (3, 1) differ
+def matrix_add(a, b):
+    """Sum of two matrices of the same shape."""
+    if len(a) != len(b):
+        raise ValueError("the matrices have different numbers of rows")
+    return a + b
+# %% matrix_add | mistake | compares only the number of elements
+# expect: (1, 3) and (3, 1) differ
+def matrix_add(a, b):
+    """Sum of two matrices of the same shape."""
+    if a.size != b.size:
+        raise ValueError("the matrices have different sizes")
+    return a + b
+# %% matrix_add | mistake | adds in place (a += b)
+# expect: modified its argument
+def matrix_add(a, b):
+    """Sum of two matrices of the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(f"shapes differ: {a.shape} and {b.shape}")
+    a += b
+    return a
+# %% matrix_add | mistake | loop into np.zeros_like(a): integer result for an integer a
+# expect: floating-point dtype
+def matrix_add(a, b):
+    """Sum of two matrices of the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(f"shapes differ: {a.shape} and {b.shape}")
+    result = np.zeros_like(a)
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            result[i, j] = a[i, j] + b[i, j]
+    return result
+# %% product_shape | correct | indexing
+def product_shape(shape_a, shape_b):
+    """Shape of the matrix product."""
+    if shape_a[1] != shape_b[0]:
+        raise ValueError(f"{shape_a} times {shape_b}: columns {shape_a[1]} != rows {shape_b[0]}")
+    return (shape_a[0], shape_b[1])
+# %% product_shape | correct | through NumPy arrays (NumPy ints in the tuple)
+def product_shape(shape_a, shape_b):
+    """Shape of the matrix product."""
+    sa = np.array(shape_a)
+    sb = np.array(shape_b)
+    if sa[1] != sb[0]:
+        raise ValueError("incompatible shapes " + str(shape_a) + " and " + str(shape_b))
+    return tuple(np.array([sa[0], sb[1]]))
+# %% product_shape | mistake | rows of both matrices
+# expect: product_shape((3, 2), (2, 4))
+def product_shape(shape_a, shape_b):
+    """Shape of the matrix product."""
+    if shape_a[1] != shape_b[0]:
+        raise ValueError("incompatible shapes")
+    return (shape_a[0], shape_b[0])
+# %% product_shape | mistake | the two inner numbers
+# expect: product_shape((3, 2), (2, 4))
+def product_shape(shape_a, shape_b):
+    """Shape of the matrix product."""
+    if shape_a[1] != shape_b[0]:
+        raise ValueError("incompatible shapes")
+    return (shape_a[1], shape_b[0])
+# %% product_shape | mistake | checks columns against columns
+# expect: ValueError
+def product_shape(shape_a, shape_b):
+    """Shape of the matrix product."""
+    if shape_a[1] != shape_b[1]:
+        raise ValueError("incompatible shapes")
+    return (shape_a[0], shape_b[1])
+# %% product_shape | mistake | returns a list
+# expect: of type list
+def product_shape(shape_a, shape_b):
+    """Shape of the matrix product."""
+    if shape_a[1] != shape_b[0]:
+        raise ValueError("incompatible shapes")
+    return [shape_a[0], shape_b[1]]
+# %% product_shape | mistake | no ValueError for incompatible shapes
+# expect: should raise ValueError
+def product_shape(shape_a, shape_b):
+    """Shape of the matrix product."""
+    return (shape_a[0], shape_b[1])
+# %% matmul_loops | correct | plain Python: zip over the columns, a local variable named dot
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    rows = [[float(x) for x in row] for row in a]
+    columns = list(zip(*[[float(x) for x in row] for row in b]))
+    if len(rows[0]) != len(columns[0]):
+        raise ValueError(f"a has {len(rows[0])} columns but b has {len(columns[0])} rows")
+    result = []
+    for row in rows:
+        line = []
+        for column in columns:
+            dot = 0.0
+            for x, y in zip(row, column):
+                dot += x * y
+            line.append(dot)
+        result.append(line)
+    return np.array(result)
+# %% matmul_loops | correct | two loops and np.sum of row times column
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.array(a, dtype=float)
+    b = np.array(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes %s and %s" % (a.shape, b.shape))
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            c[i, j] = np.sum(a[i, :] * b[:, j])
+    return c
+# %% matmul_loops | correct | helper function and math.fsum
+import math
+
+
+def row_times_column(a, b, i, j):
+    return math.fsum(a[i][k] * b[k][j] for k in range(len(b)))
+
+
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    if len(a[0]) != len(b):
+        raise ValueError("the number of columns of a must equal the number of rows of b")
+    return np.array([[row_times_column(a, b, i, j) for j in range(len(b[0]))] for i in range(len(a))], dtype=float)
+# %% matmul_loops | mistake | swapped indices a[k][i]
+# expect: indices of a are swapped
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    m, n = a.shape
+    if n != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    p = b.shape[1]
+    c = np.zeros((m, p))
+    for i in range(m):
+        for j in range(p):
+            for k in range(n):
+                c[i, j] += a[k, i] * b[k, j]
+    return c
+# %% matmul_loops | mistake | result of shape (m, m)
+# expect: shape
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    m, n = a.shape
+    if n != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    c = np.zeros((m, m))
+    for i in range(m):
+        for j in range(b.shape[1]):
+            for k in range(n):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+# %% matmul_loops | mistake | np.dot instead of loops
+# expect: uses np.dot
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    return np.dot(a, b)
+# %% matmul_loops | mistake | @ for each entry (row @ column)
+# expect: the @ operator
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            c[i, j] = a[i, :] @ b[:, j]
+    return c
+# %% matmul_loops | mistake | np.dot hidden in a helper function
+# expect: through a helper function
+def entry(row, column):
+    return np.dot(row, column)
+
+
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            c[i, j] = entry(a[i, :], b[:, j])
+    return c
+# %% matmul_loops | mistake | integer result for integer lists
+# expect: floating-point dtype
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    if len(a[0]) != len(b):
+        raise ValueError("incompatible shapes")
+    c = [[0] * len(b[0]) for _ in range(len(a))]
+    for i in range(len(a)):
+        for j in range(len(b[0])):
+            for k in range(len(b)):
+                c[i][j] += a[i][k] * b[k][j]
+    return np.array(c)
+# %% matmul_loops | mistake | no check: sums over the rows of b (silently wrong)
+# expect: should raise ValueError
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            for k in range(b.shape[0]):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+# %% matmul_loops | mistake | no check: IndexError or silently wrong
+# expect: but ValueError was expected
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    m, n = a.shape
+    p = b.shape[1]
+    c = np.zeros((m, p))
+    for i in range(m):
+        for j in range(p):
+            for k in range(n):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+# %% commutes | correct | square check, np.isclose with np.dot (returns numpy.bool_)
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    if a.shape != b.shape or a.shape[0] != a.shape[1]:
+        return False
+    return np.all(np.isclose(np.dot(a, b), np.dot(b, a)))
+# %% commutes | correct | try the products, catch ValueError
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    try:
+        ab = a @ b
+        ba = b @ a
+    except ValueError:
+        return False
+    if ab.shape != ba.shape:
+        return False
+    return np.allclose(ab, ba)
+# %% commutes | correct | largest difference against a relative tolerance
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    m, n = a.shape
+    if b.shape != (n, m) or m != n:
+        return False
+    ab = np.matmul(a, b)
+    ba = np.matmul(b, a)
+    return np.max(np.abs(ab - ba)) <= 1e-9 * max(1.0, np.max(np.abs(ab)), np.max(np.abs(ba)))
+# %% commutes | mistake | no shape check: raises for incompatible shapes
+# expect: must return False without raising
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    return np.allclose(a @ b, b @ a)
+# %% commutes | mistake | elementwise products a * b
+# expect: entry by entry
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    if a.shape != b.shape:
+        return False
+    return np.allclose(a * b, b * a)
+# %% commutes | mistake | exact comparison instead of a tolerance
+# expect: compare with a tolerance
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    if a.shape != b.shape or a.shape[0] != a.shape[1]:
+        return False
+    return np.array_equal(a @ b, b @ a)
+# %% commutes | mistake | checks that both products exist, not that their shapes agree
+# expect: must return False without raising
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    if a.shape[1] != b.shape[0] or b.shape[1] != a.shape[0]:
+        return False
+    return np.allclose(a @ b, b @ a)
+# %% commutes | mistake | returns the elementwise comparison array (forgot .all())
+# expect: of type numpy.ndarray
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    if a.shape != b.shape or a.shape[0] != a.shape[1]:
+        return False
+    return np.isclose(a @ b, b @ a)

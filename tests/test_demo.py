@@ -1,0 +1,57 @@
+"""The README's main command (the demo) and the example submissions it grades."""
+
+import csv
+import hashlib
+import shutil
+import subprocess
+import sys
+
+from coursekit import examples, notebooks
+from coursekit.nbgrader import REPO, environment
+from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+
+
+def digest(folder):
+    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_example_submissions_are_up_to_date(tmp_path, cases):
+    built = examples.build(REPO / "release" / ASSIGNMENT, tmp_path, cases)
+    for student in examples.STUDENTS:
+        for nb in NOTEBOOKS:
+            rel = f"{student}/{ASSIGNMENT}/{nb}.ipynb"
+            new, old = notebooks.read(built / rel), notebooks.read(examples.EXAMPLES / rel)
+            assert [c.source for c in new.cells] == [c.source for c in old.cells], \
+                f"examples/submitted/{rel} is stale: run `python -m coursekit.examples`"
+
+
+def test_demo_grades_the_examples_end_to_end(tmp_path):
+    """A fresh copy of the repository runs the demo: release, grades, feedback, CSV, table."""
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout.split("\n")
+    clone = tmp_path / "course"
+    for name in filter(None, listed):
+        if (REPO / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, clone / name)
+    before = digest(clone / "examples" / "submitted")
+
+    run = subprocess.run([sys.executable, "-m", "coursekit.demo"], cwd=clone, env=environment(),
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+    rows = {line.split()[0]: line.split() for line in run.stdout.splitlines()
+            if line.split() and line.split()[0] in examples.STUDENTS}
+    assert rows["alice"][-1] == "100", run.stdout
+    assert rows["chidi"][-1] == "0", run.stdout
+    assert 0 < int(rows["bao"][-1]) < 100, run.stdout
+
+    with open(clone / "reports" / "grades.csv", newline="") as fh:
+        grades = {row["student_id"]: float(row["score"]) for row in csv.DictReader(fh)}
+    assert set(grades) == set(examples.STUDENTS)
+    assert grades["alice"] > grades["bao"] > grades["chidi"] == 0
+    for student in examples.STUDENTS:
+        for nb in NOTEBOOKS:
+            assert (clone / "feedback" / student / ASSIGNMENT / f"{nb}.html").is_file()
+    assert digest(clone / "examples" / "submitted") == before, "grading must never modify submissions"
