@@ -1,0 +1,423 @@
+"""Checks used by the test cells of the math_numpy notebooks.
+
+Every test cell compares a student's answer with its own reference value through
+these functions, so that all messages follow one pattern: what was called, what
+was expected, what came back, and (where we recognise it) the likely slip.
+Checks run in order: type, then shape, then dtype, then values.
+
+Students: you may read this file, but you do not need to. nbgrader replaces it
+with the instructor's copy when grading, so editing it changes nothing.
+
+Rules these helpers keep, because of how nbgrader grades:
+- They never print and never warn: any output on stderr fails a test cell.
+- They return None, so a test cell never ends with a NumPy scalar (nbgrader
+  would try to read it as a partial score).
+- They convert what a student returns into plain Python/NumPy values before
+  comparing, so an object with a home-made ``__eq__`` cannot pass a check.
+"""
+
+import copy
+import math
+
+import numpy as np
+
+# Floating-point tolerances, written down once.  Results computed by a
+# different but correct order of operations differ by a few ulps (about 1e-15
+# relative); 1e-7 leaves room for that and for float32 intermediates, yet is
+# far below any real mistake in these exercises.
+RTOL = 1e-7
+ATOL = 1e-10
+
+# Numerical differentiation: a central difference with h = 1e-5 is accurate to
+# about 1e-10 relative for the smooth functions used in the tests, a forward
+# difference only to about 1e-5.  A threshold of 1e-7 tells them apart (the
+# relative error is the one cs231n uses for gradient checks).
+GRADIENT_RTOL = 1e-7
+
+
+class CheckFailed(AssertionError):
+    """A check did not pass; the message is written for the student."""
+
+
+def fail(message):
+    raise CheckFailed(message)
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def show(value, limit=300):
+    """A short, readable text for a value in a message."""
+    if isinstance(value, np.generic):
+        value = value.item()  # 2.0, not np.float64(2.0)
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=6, suppress=True, threshold=20, edgeitems=3):
+            text = np.array2string(value, separator=", ")
+        text = f"array({text})" if value.ndim else text
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def type_name(value):
+    kind = type(value)
+    module = kind.__module__
+    if module in ("builtins", None):
+        return kind.__name__
+    if module.startswith("numpy"):
+        return f"numpy.{kind.__name__}"
+    return f"{module}.{kind.__name__}"
+
+
+def _hint(slip):
+    return f"\nLikely slip: {slip}" if slip else ""
+
+
+# ---------------------------------------------------------------- arrays
+
+
+def as_plain_array(value, call):
+    """The student's value as a plain ndarray, or a failure if it is not an array."""
+    if not isinstance(value, np.ndarray):
+        hint = ""
+        if value is None:
+            hint = "did you forget to `return` the result (or return what an in-place function returns)?"
+        elif isinstance(value, (list, tuple)):
+            hint = "wrap the result with np.array(...) or build it with NumPy operations."
+        elif isinstance(value, (int, float, np.generic)):
+            hint = "an array was expected, not a single number: did you sum or reduce too much?"
+        fail(f"{call} returned a {type_name(value)}, but a NumPy array (numpy.ndarray) was expected."
+             + _hint(hint))
+    # A plain base-class view: drops any overridden __eq__ or ufunc hooks.
+    return np.asarray(value).view(np.ndarray)
+
+
+def shape_slip(got, expected):
+    """A guess at why an array came back with the wrong shape."""
+    if len(got) == len(expected) and tuple(reversed(got)) == tuple(expected):
+        return "the axes are reversed: did you reshape instead of transpose, or transpose twice / not at all?"
+    if len(got) == len(expected) + 1 and [n for n in got if n != 1] == [n for n in expected if n != 1]:
+        return "there is an extra axis of length 1: did you use keepdims=True (or reshape to a row/column)?"
+    if math.prod(got) == math.prod(expected):
+        return ("the number of elements is right but the shape is not: did you use reshape or "
+                "flatten where the shape had to stay?")
+    if len(got) == len(expected) - 1:
+        return "one axis is missing: did you reduce (sum, max, mean) over an axis, or index a single row?"
+    if len(got) == len(expected) + 1:
+        return "there is an extra axis: did you use keepdims or add a column/row vector that broadcast?"
+    if len(got) == len(expected) and len(got) >= 1:
+        return "did you reduce along the wrong axis (axis=0 works down columns, axis=1 along rows)?"
+    return ""
+
+
+def expect_array(actual, expected, *, call, dtype=None, rtol=RTOL, atol=ATOL,
+                 slips=(), reveal=True):
+    """Check an array result: type, then shape, then dtype, then values.
+
+    expected: the reference ndarray.
+    dtype:    None accepts any float dtype when the reference is floating (any
+              integer dtype when it is integer); give a dtype to demand exactly it.
+    slips:    (wrong_value, explanation) pairs for typical mistakes; if the values
+              are wrong and match one of them, the message names the slip.
+    reveal:   False keeps the expected values out of the message (hidden tests).
+    """
+    expected = np.asarray(expected)
+    got = as_plain_array(actual, call)
+
+    if got.shape != expected.shape:
+        fail(f"{call} returned an array of shape {got.shape}, but shape {expected.shape} was expected."
+             + _hint(shape_slip(got.shape, expected.shape)))
+
+    if dtype is not None:
+        if got.dtype != np.dtype(dtype):
+            fail(f"{call} returned dtype {got.dtype}, but dtype {np.dtype(dtype)} was expected.")
+    elif np.issubdtype(expected.dtype, np.floating) and not np.issubdtype(got.dtype, np.floating):
+        fail(f"{call} returned dtype {got.dtype}, but a floating-point dtype (float64) was expected."
+             + _hint("integer arithmetic or an integer array (np.zeros(..., dtype=int), astype(int), "
+                     "np.array of ints) where floats were needed."))
+    elif np.issubdtype(expected.dtype, np.integer) and not np.issubdtype(got.dtype, np.integer):
+        fail(f"{call} returned dtype {got.dtype}, but an integer dtype was expected."
+             + _hint("indices and class labels are integers: do not convert them to float."))
+    elif expected.dtype == bool and got.dtype != bool:
+        fail(f"{call} returned dtype {got.dtype}, but a boolean array was expected.")
+
+    if np.issubdtype(expected.dtype, np.number) and np.issubdtype(got.dtype, np.number):
+        bad = ~np.isfinite(got) & np.isfinite(expected)
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            fail(f"{call} returned {got[where]} at index {where}, where a finite number was expected."
+                 + _hint("overflow or 0/0: e.g. np.exp of a large number overflows to inf, and inf/inf "
+                         "is nan. Subtract the maximum before exponentiating."))
+        close = np.isclose(got, expected, rtol=rtol, atol=atol)
+    else:
+        close = got == expected
+
+    if not np.all(close):
+        for wrong, explanation in slips:
+            wrong = np.asarray(wrong)
+            if wrong.shape == got.shape and _values_match(got, wrong, rtol, atol):
+                fail(f"{call} returned wrong values." + _hint(explanation))
+        where = tuple(int(i) for i in np.argwhere(~close)[0])
+        count = int((~close).sum())
+        message = f"{call} returned wrong values: {count} of {got.size} elements differ"
+        if reveal:
+            message += (f"; at index {where} {show(expected[where])} was expected but "
+                        f"{show(got[where])} came back.\nExpected: {show(expected)}\nGot:      {show(got)}")
+        else:
+            message += f"; the first is at index {where}."
+        fail(message)
+
+
+def _values_match(got, wrong, rtol, atol):
+    try:
+        return bool(np.all(np.isclose(got, wrong.astype(got.dtype, copy=False), rtol=rtol, atol=atol)))
+    except (TypeError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------- scalars
+
+
+def expect_number(actual, expected, *, call, kind=float, rtol=RTOL, atol=ATOL, slips=(), reveal=True):
+    """Check a single number.
+
+    kind=float accepts Python floats and NumPy floating scalars; kind=int accepts
+    Python ints and NumPy integer scalars (not bool).
+    """
+    if kind is int:
+        ok = isinstance(actual, (int, np.integer)) and not isinstance(actual, (bool, np.bool_))
+        wanted = "an int"
+    else:
+        # A 0-d float array (what np.exp(2.0) * 0 or np.zeros_like(2.0) give) is a float too.
+        ok = isinstance(actual, (float, np.floating)) or (
+            isinstance(actual, np.ndarray) and actual.ndim == 0 and np.issubdtype(actual.dtype, np.floating))
+        wanted = "a float"
+    if not ok:
+        hint = ""
+        if actual is None:
+            hint = "did you forget to `return` the result?"
+        elif isinstance(actual, np.ndarray):
+            hint = "an array came back: did you forget to reduce it to one number, or use .item()?"
+        elif kind is float and isinstance(actual, (int, np.integer)):
+            hint = "wrap the result with float(...)."
+        elif kind is int and isinstance(actual, (float, np.floating)):
+            hint = "an index is an int: wrap the result with int(...)."
+        fail(f"{call} returned {show(actual)} of type {type_name(actual)}, but {wanted} was expected."
+             + _hint(hint))
+    # Plain Python numbers: a float subclass cannot lie about abs() or ==.
+    got = int(actual) if kind is int else float(np.asarray(actual).view(np.ndarray))
+    if kind is int:
+        right = got == int(expected)
+    else:
+        right = math.isclose(got, float(expected), rel_tol=rtol, abs_tol=atol)
+    if right:
+        return
+    for wrong, explanation in slips:
+        if math.isclose(got, float(wrong), rel_tol=rtol, abs_tol=atol):
+            fail(f"{call} returned {show(got)}, which is wrong." + _hint(explanation))
+    if reveal:
+        fail(f"{call} returned {show(got)}, but {show(expected)} was expected.")
+    fail(f"{call} returned {show(got)}, which is not the right value.")
+
+
+def expect_equal(actual, expected, *, call, slips=(), reveal=True):
+    """Exact equality for plain values (tuples of ints, bools, strings).
+
+    The comparison runs on the reference's side (``expected == actual``) and the
+    type must match exactly, so a home-made class cannot claim to be equal.
+    """
+    if type(actual) is not type(expected):
+        fail(f"{call} returned {show(actual)} of type {type_name(actual)}, but a "
+             f"{type_name(expected)} was expected" + (f" ({show(expected)})." if reveal else "."))
+    if isinstance(expected, (tuple, list)):
+        if not _plain_equal(actual, expected):
+            for wrong, explanation in slips:
+                if _plain_equal(actual, wrong):
+                    fail(f"{call} returned {show(actual)}, which is wrong." + _hint(explanation))
+        if len(actual) != len(expected):
+            fail(f"{call} returned {len(actual)} items, but {len(expected)} were expected"
+                 + (f": {show(expected)}." if reveal else "."))
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            expect_equal(a, e, call=f"item {i} of {call}", reveal=reveal)
+        return
+    if not expected == actual:
+        for wrong, explanation in slips:
+            if type(wrong) is type(actual) and wrong == actual:
+                fail(f"{call} returned {show(actual)}, which is wrong." + _hint(explanation))
+        if reveal:
+            fail(f"{call} returned {show(actual)}, but {show(expected)} was expected.")
+        fail(f"{call} returned {show(actual)}, which is not the right value.")
+
+
+def _plain_equal(a, b):
+    """Equality of plain values that a home-made type cannot fake (types must match exactly)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b))
+    try:
+        return bool(b == a)
+    except (TypeError, ValueError):
+        return False
+
+
+def expect_bool(actual, expected, *, call, slips=(), reveal=True):
+    """expect_equal for a truth value; numpy.bool_ (what np.all or np.allclose give) counts as a bool."""
+    if isinstance(actual, np.bool_):
+        actual = bool(actual)
+    expect_equal(actual, bool(expected), call=call, slips=slips, reveal=reveal)
+
+
+# ---------------------------------------------------------------- calls
+
+
+def _snapshot(value):
+    return copy.deepcopy(value)
+
+
+def _same(before, after):
+    if isinstance(before, np.ndarray):
+        return (isinstance(after, np.ndarray) and before.shape == after.shape
+                and before.dtype == after.dtype and np.array_equal(before, after, equal_nan=True))
+    if isinstance(before, (list, tuple)):
+        return (type(before) is type(after) and len(before) == len(after)
+                and all(_same(b, a) for b, a in zip(before, after)))
+    return before == after
+
+
+def call_unchanged(func, *args, call):
+    """Call func(*args) and check that no argument was modified; return the result.
+
+    Arguments are snapshotted before the call, so a function that sorts,
+    shuffles or subtracts in place is caught here with a message saying which
+    argument changed.
+    """
+    before = [_snapshot(a) for a in args]
+    result = func(*args)
+    for position, (old, new) in enumerate(zip(before, args)):
+        if not _same(old, new):
+            fail(f"{call} modified its argument number {position + 1}: it was {show(old)} "
+                 f"before the call and {show(new)} after."
+                 + _hint("work on a copy (np.array(a, dtype=float) or a.copy()), or use operations "
+                         "that return a new array (a - m instead of a -= m, np.random shuffle "
+                         "functions that return a permutation instead of shuffling in place)."))
+    return result
+
+
+def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
+    """Check that func(*args) raises `exception` (ValueError by default).
+
+    why:  the rule the input breaks, e.g. "the shapes (2, 3) and (3, 2) differ".
+    hint: the likely slip when nothing is raised (default: NumPy broadcast or wrapped silently).
+    """
+    try:
+        result = func(*args)
+    except exception as error:
+        if not str(error).strip():
+            fail(f"{call} raised {exception.__name__} without a message. Say what is wrong ({why}), "
+                 f"e.g. raise {exception.__name__}(\"...\").")
+        return
+    except Exception as error:  # noqa: BLE001 - any other error is the student's slip to report
+        fail(f"{call} raised {type(error).__name__}: {error}\nbut {exception.__name__} was expected "
+             f"because {why}." + _hint(f"check the input yourself first and raise {exception.__name__} "
+                                       "with a clear message."))
+    fail(f"{call} returned {show(result)}, but it should raise {exception.__name__} because {why}."
+         + _hint(hint or "NumPy may silently broadcast or wrap values: check the input explicitly."))
+
+
+def relative_error(a, b):
+    """cs231n's relative error |a - b| / max(1e-8, |a| + |b|), elementwise."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    return np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+
+
+# ---------------------------------------------------------------- formulas
+
+def _formula_namespace(variables):
+    import sympy
+
+    names = {"e": sympy.E, "E": sympy.E, "exp": sympy.exp, "ln": sympy.log, "log": sympy.log,
+             "sqrt": sympy.sqrt, "pi": sympy.pi}
+    for v in variables:
+        names[v] = sympy.Symbol(v, positive=True)
+    return names
+
+
+def read_formula(answer, *, key, variables=("x",)):
+    """Parse a student's formula string with SymPy; fail with a clear message if unreadable.
+
+    Accepts Python/SymPy syntax, ``^`` for powers, ``e**x``/``exp(x)``, ``ln``/``log``.
+    """
+    import sympy
+    from sympy.parsing.sympy_parser import (
+        convert_xor, implicit_multiplication_application, parse_expr, standard_transformations)
+
+    allowed = ", ".join(variables)
+    if not isinstance(answer, str):
+        fail(f"The answer for {key!r} is {show(answer)} of type {type_name(answer)}, but a string "
+             f"(a formula in {allowed}) was expected, e.g. \"3*x**2\".")
+    if not answer.strip():
+        fail(f"The answer for {key!r} is empty: write the derivative as a formula in {allowed}.")
+    if "=" in answer:
+        fail(f"The answer for {key!r} is {answer!r}: write only the right-hand side, without '='.")
+    transformations = standard_transformations + (convert_xor, implicit_multiplication_application)
+    try:
+        expr = parse_expr(answer, local_dict=_formula_namespace(variables),
+                          transformations=transformations, evaluate=True)
+    except Exception as error:  # noqa: BLE001 - SymPy raises many kinds for bad input
+        fail(f"The answer for {key!r} could not be read as a formula: {answer!r} "
+             f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'syntax error'})."
+             + _hint("use * for products (3*x), ** or ^ for powers, exp(x) or e**x, ln(x) or log(x), "
+                     "and balanced parentheses."))
+    if not isinstance(expr, sympy.Expr):
+        fail(f"The answer for {key!r} is {answer!r}, which is not a formula in {allowed}.")
+    extra = sorted(str(s) for s in expr.free_symbols if str(s) not in variables)
+    if extra:
+        fail(f"The answer for {key!r} uses the unknown name(s) {', '.join(extra)}; only {allowed} "
+             f"may appear." + _hint("write products with * (x*y, not xy) and constants as numbers."))
+    return expr
+
+
+def _agree_numerically(got, want, symbols):
+    """True if two expressions agree at several points of the (positive) domain."""
+    for i, p in enumerate([0.5, 1.0, 1.7, 2.9, 4.2]):
+        values = {s: p + 0.37 * j * (i + 1) for j, s in enumerate(symbols)}
+        try:
+            a = complex(got.evalf(subs=values))
+            b = complex(want.evalf(subs=values))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return False
+        if not abs(a - b) <= 1e-9 * max(1.0, abs(b)):
+            return False
+    return True
+
+
+def formulas_equal(got, want, variables):
+    """Symbolic equality of two SymPy expressions.
+
+    simplify() decides most cases; where it cannot reduce the difference to 0
+    (it is not complete), agreement at several points of the domain decides.
+    Disagreement at any point is always a wrong answer.
+    """
+    import sympy
+
+    symbols = [sympy.Symbol(v, positive=True) for v in variables]
+    if not _agree_numerically(got, want, symbols):
+        return False
+    return True if sympy.simplify(got - want) == 0 else _agree_numerically(got, want, symbols)
+
+
+def expect_formula(answer, expected, *, key, variables=("x",), slips=(), reveal=False):
+    """Check that a formula string is mathematically equal to `expected` (a SymPy string).
+
+    slips: (wrong_formula, explanation) pairs for typical mistakes.
+    """
+    got = read_formula(answer, key=key, variables=variables)
+    if formulas_equal(got, read_formula(expected, key=key, variables=variables), variables):
+        return
+    for wrong, explanation in slips:
+        if formulas_equal(got, read_formula(wrong, key=key, variables=variables), variables):
+            fail(f"The answer for {key!r} is {answer!r}, which is not right." + _hint(explanation))
+    message = f"The answer for {key!r} is {answer!r}, which is not right"
+    fail(message + (f": something equal to {expected} was expected." if reveal else "."))
