@@ -5,3 +5,24 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 # Every release notebook opens with the same student note (how to work, that hidden tests decide
 # the grade); keeping it in one header notebook avoids three drifting copies.
 c.IncludeHeaderFooter.header = "source/header.ipynb"
+
+# Student code is untrusted: autograde runs it in the bubblewrap sandbox with resource limits and
+# stops a notebook fairly when one is hit (coursekit/execute.py); the rest is nbgrader's default list.
+c.Autograde.autograde_preprocessors = [
+    "coursekit.execute.LimitedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+# The limits, with their defaults (uncomment to change; see README, "Grading safely"):
+# c.LimitedExecute.timeout = 30              # seconds per cell (nbgrader's own setting)
+# c.LimitedExecute.notebook_timeout = 300    # seconds per notebook
+# c.LimitedExecute.max_output_bytes = 2000000
+# c.LimitedExecute.memory_mb = 2048
+# c.LimitedExecute.cpu_seconds = 120
+# c.LimitedExecute.processes = 64
+# c.LimitedExecute.file_mb = 64
+# c.LimitedExecute.use_sandbox = True        # False grades without bubblewrap: unsafe

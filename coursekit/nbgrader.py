@@ -19,6 +19,8 @@ REPO = Path(__file__).resolve().parent.parent
 def environment():
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    # nbgrader_config.py names coursekit's preprocessors: importable from scratch course copies too.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 
 

@@ -28,5 +28,16 @@ if [ "$want" != "$have" ]; then
   "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -r "$ROOT/requirements.txt"
   echo "$want" > "$VENV/.requirements.sha256"
 fi
+# Grading runs student code in a bubblewrap sandbox (coursekit/sandbox.py): a Debian/Ubuntu package.
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing bubblewrap (the grading sandbox)" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+  else
+    echo "setup: bubblewrap is missing: install it (sudo apt-get install bubblewrap), or grading will refuse" >&2
+  fi
+fi
+# The sandboxed kernel's spec lives in the venv, where nbgrader's Jupyter looks for kernels.
+(cd "$ROOT" && "$VENV/bin/python" -m coursekit.sandbox install >/dev/null)
 # nbgrader starts alembic and Jupyter kernels through PATH: the venv's bin/ must come first.
 export PATH="$VENV/bin:$PATH"

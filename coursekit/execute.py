@@ -1,0 +1,150 @@
+"""nbgrader's Execute step with limits, a sandbox and a fair end when a limit is hit.
+
+`LimitedExecute` replaces nbgrader's `Execute` in `Autograde.autograde_preprocessors`
+(nbgrader_config.py).  Per cell nbgrader already has a timeout (interrupt, then go on); this adds:
+
+- the sandboxed kernel of coursekit.sandbox (bubblewrap) and its rlimits: memory, CPU time,
+  processes, file size; without bubblewrap grading refuses unless `sandbox = False` is set;
+- a time limit for the whole notebook and a limit on the bytes of output it may produce;
+- when a limit is hit or the kernel dies (segfault, os._exit, CPU limit), execution of that
+  notebook stops: the cell gets an error output saying why (ename `GradingStopped`) and every
+  test cell not yet run gets a "not run" error, so it scores 0.  Without that, nbgrader gives a
+  test cell with no output full marks, and a dead kernel would fail the whole submission.
+  The rest of the batch goes on.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import time
+
+from nbclient.exceptions import DeadKernelError
+from nbformat.notebooknode import NotebookNode
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer
+
+from . import sandbox
+
+STOPPED = "GradingStopped"
+
+
+class StopGrading(Exception):
+    """A limit was hit: execution of this notebook ends here."""
+
+
+class LimitedExecute(Execute):
+    use_sandbox = Bool(True, help=(
+        "Run student code in the bubblewrap sandbox (coursekit.sandbox). Set False only where "
+        "bubblewrap cannot be installed: student code then runs as the grading user, unconfined."
+    )).tag(config=True)
+    notebook_timeout = Integer(300, help="Seconds one notebook may run in total (cells: `timeout`).").tag(config=True)
+    max_output_bytes = Integer(2_000_000, help="Bytes of output one notebook may produce.").tag(config=True)
+    memory_mb = Integer(2048, help="Address space of the kernel (RLIMIT_AS), in MiB.").tag(config=True)
+    cpu_seconds = Integer(120, help="CPU seconds the kernel may use (RLIMIT_CPU).").tag(config=True)
+    processes = Integer(64, help="Processes and threads of the sandbox user (RLIMIT_NPROC).").tag(config=True)
+    file_mb = Integer(64, help="Largest file and the scratch space the kernel may write, in MiB.").tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        if self.use_sandbox:
+            if not sandbox.bwrap_path():
+                raise RuntimeError(
+                    "bubblewrap (bwrap) is not installed, so student code cannot be sandboxed. Install it "
+                    "(Debian/Ubuntu: apt-get install bubblewrap) or, to grade without a sandbox at your own "
+                    "risk, set c.LimitedExecute.use_sandbox = False in nbgrader_config.py.")
+            self.kernel_name = sandbox.KERNEL_NAME
+        self._deadline = time.monotonic() + self.notebook_timeout
+        self._output_bytes = 0
+        self._stop_reason = None
+        self._index = -1
+        try:
+            return super().preprocess(nb, resources, km)
+        except StopGrading as stop:
+            self.log.warning("Grading stopped at cell %s: %s", self._index, stop)
+            mark_stopped(nb, self._index, str(stop))
+            return nb, resources
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        if self.use_sandbox:
+            # TCP on loopback does not cross the sandbox's network namespace: talk over IPC sockets
+            # in a folder the sandbox binds.  One prefix per grading process, so parallel runs
+            # never pick the same socket names.
+            sandbox.IPC_DIR.mkdir(mode=0o1777, exist_ok=True)
+            km.transport = "ipc"
+            km.ip = str(sandbox.IPC_DIR / f"kernel-{os.getpid()}")
+        return km
+
+    async def async_start_new_kernel(self, **kwargs):
+        limits = {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds,
+                  "processes": self.processes, "file_mb": self.file_mb}
+        kwargs["env"] = {**os.environ, sandbox.LIMITS_VARIABLE: json.dumps(limits)}
+        return await super().async_start_new_kernel(**kwargs)
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        self._index = cell_index
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise StopGrading(f"the notebook ran longer than its limit of {self.notebook_timeout} s")
+        cell_limit = self.timeout
+        self.timeout = max(1, int(min(cell_limit or remaining, remaining)))
+        try:
+            result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+        except DeadKernelError:
+            raise StopGrading(self._death_reason()) from None
+        finally:
+            self.timeout = cell_limit
+        if self._stop_reason:
+            raise StopGrading(self._stop_reason)
+        return result
+
+    def output(self, outs, msg, display_id, cell_index):
+        self._output_bytes += len(json.dumps(msg.get("content", {}), default=str))
+        if self._output_bytes > self.max_output_bytes:
+            if not self._stop_reason:
+                self._stop_reason = f"the notebook printed more than {self.max_output_bytes:,} bytes of output"
+                asyncio.ensure_future(self._interrupt())
+            return None  # drop the rest of the flood
+        return super().output(outs, msg, display_id, cell_index)
+
+    async def _interrupt(self):
+        try:
+            await self.km.interrupt_kernel()
+        except Exception:  # noqa: BLE001 - the kernel may already be gone; the cell then ends anyway
+            self.log.warning("could not interrupt the kernel after an output flood")
+
+    def _death_reason(self):
+        code = None
+        provisioner = getattr(self.km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is not None:
+            code = process.poll()
+        # bwrap reports a kernel killed by signal N as exit status 128 + N.
+        signals = {signal.SIGXCPU: f"it used more than its {self.cpu_seconds} s of CPU time",
+                   signal.SIGSEGV: "it crashed (segmentation fault)",
+                   signal.SIGKILL: "it was killed (out of memory or a limit)",
+                   signal.SIGXFSZ: f"it wrote a file larger than {self.file_mb} MiB",
+                   signal.SIGABRT: "it aborted"}
+        for number, text in signals.items():
+            if code in (-number, 128 + number):
+                return f"the kernel died: {text}"
+        if code is not None:
+            return f"the kernel exited (status {code}): did the code call exit(), sys.exit() or os._exit()?"
+        return "the kernel died"
+
+
+def mark_stopped(nb, index, reason):
+    """Record why execution stopped, and give every test cell that did not run an error."""
+    said_why = False
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or i < index:
+            continue
+        if not said_why:
+            text = f"Grading of this notebook stopped here: {reason}."
+            said_why = True
+        elif cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            text = "Not run: grading of this notebook stopped at an earlier cell (see there why)."
+        else:
+            continue
+        cell.outputs = list(cell.get("outputs", [])) + [NotebookNode(
+            output_type="error", ename=STOPPED, evalue=text, traceback=[f"{STOPPED}: {text}"])]
