@@ -17,6 +17,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# A student who deletes a test cell is still tested: nbgrader puts missing grade cells back.
+c.OverwriteCells.add_missing_cells = True
+
 # The limits, with their defaults (uncomment to change; see README, "Grading safely"):
 # c.LimitedExecute.timeout = 30              # seconds per cell (nbgrader's own setting)
 # c.LimitedExecute.notebook_timeout = 300    # seconds per notebook

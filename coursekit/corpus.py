@@ -14,7 +14,8 @@ Submissions are built from the freshly generated release, with the instructor's 
 every other cell.  Each mistake is its own student (so "nowhere else" can be checked); the
 correct variants are packed, one per exercise per student, because a right answer cannot cost
 another exercise points unless the tests leak into each other, which full marks disprove.
-Students are split over parallel autograde runs in copies of one course directory.
+Students are split over parallel runs of coursekit.grade.autograde (the production path:
+sandbox, limits, one nbgrader autograde per notebook) in copies of one course directory.
 
 Run `python -m coursekit.corpus` to grade the whole corpus and print the verdicts.
 """
@@ -33,7 +34,8 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from . import notebooks
-from .nbgrader import REPO, generate_release, new_course, nbgrader
+from .grade import autograde
+from .nbgrader import REPO, generate_release, new_course
 from .spec import ASSIGNMENT, EXERCISES, exercise_of
 
 CORPUS_DIR = REPO / "tests" / "corpus"
@@ -163,10 +165,11 @@ def autograde_sharded(course, shards):
             shutil.copytree(course / "submitted" / student, shard / "submitted" / student)
         dirs.append(shard)
     with concurrent.futures.ThreadPoolExecutor(shards) as pool:
-        runs = list(pool.map(lambda d: nbgrader("autograde", ASSIGNMENT, "--force", cwd=d, check=False), dirs))
-    for d, run in zip(dirs, runs):
-        if run.returncode != 0:
-            raise RuntimeError(f"autograde failed in {d}:\n{run.stdout}\n{run.stderr[-4000:]}")
+        runs = list(pool.map(lambda d: autograde(d, force=True), dirs))
+    for d, by_notebook in zip(dirs, runs):
+        for nb, run in by_notebook.items():
+            if run.returncode != 0:
+                raise RuntimeError(f"autograde of {nb} failed in {d}:\n{run.stdout}\n{run.stderr[-4000:]}")
     return dirs
 
 

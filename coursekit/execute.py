@@ -20,6 +20,7 @@ import signal
 import time
 
 from nbclient.exceptions import DeadKernelError
+from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
@@ -57,23 +58,35 @@ class LimitedExecute(Execute):
         self._output_bytes = 0
         self._stop_reason = None
         self._index = -1
+        self._ipc_folder = None
         try:
             return super().preprocess(nb, resources, km)
         except StopGrading as stop:
             self.log.warning("Grading stopped at cell %s: %s", self._index, stop)
             mark_stopped(nb, self._index, str(stop))
             return nb, resources
+        finally:
+            if self._ipc_folder:  # the kernel has ended: its socket folder goes too
+                sandbox.remove_ipc_folder(self._ipc_folder)
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         if self.use_sandbox:
-            # TCP on loopback does not cross the sandbox's network namespace: talk over IPC sockets
-            # in a folder the sandbox binds.  One prefix per grading process, so parallel runs
-            # never pick the same socket names.
-            sandbox.IPC_DIR.mkdir(mode=0o1777, exist_ok=True)
+            # TCP on loopback does not cross the sandbox's network namespace: the kernel binds IPC
+            # sockets in a folder of its own, the only host folder the sandbox binds writable.
+            # It is sealed (read-only to the kernel) once the kernel is ready, before any student
+            # code runs, and removed after: student code cannot leave files on the grader's disk
+            # there, nor reach another kernel's sockets.
+            self._ipc_folder = sandbox.new_ipc_folder()
             km.transport = "ipc"
-            km.ip = str(sandbox.IPC_DIR / f"kernel-{os.getpid()}")
+            km.ip = str(self._ipc_folder / "kernel")
         return km
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        if self._ipc_folder:
+            sandbox.seal_ipc_folder(self._ipc_folder)
+        return kc
 
     async def async_start_new_kernel(self, **kwargs):
         limits = {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds,
@@ -98,14 +111,25 @@ class LimitedExecute(Execute):
             raise StopGrading(self._stop_reason)
         return result
 
-    def output(self, outs, msg, display_id, cell_index):
-        self._output_bytes += len(json.dumps(msg.get("content", {}), default=str))
-        if self._output_bytes > self.max_output_bytes:
-            if not self._stop_reason:
-                self._stop_reason = f"the notebook printed more than {self.max_output_bytes:,} bytes of output"
-                asyncio.ensure_future(self._interrupt())
-            return None  # drop the rest of the flood
-        return super().output(outs, msg, display_id, cell_index)
+    def process_message(self, msg, cell, cell_index):
+        # Count every message that can put data into the notebook: outputs, but also display
+        # updates and widget state, which nbclient stores without going through output().
+        if msg.get("msg_type") not in ("status", "execute_input"):
+            self._output_bytes += len(json.dumps(msg.get("content", {}), default=str))
+            self._output_bytes += sum(len(b) for b in msg.get("buffers") or [])
+            if self._output_bytes > self.max_output_bytes:
+                if not self._stop_reason:
+                    self._stop_reason = f"the notebook printed more than {self.max_output_bytes:,} bytes of output"
+                    asyncio.ensure_future(self._interrupt())
+                return None  # drop the rest of the flood
+        return super().process_message(msg, cell, cell_index)
+
+    def on_cell_executed(self, **kwargs):
+        # nbgrader copies the reply's traceback into the cell when no error output matches it;
+        # after a flood that error output was dropped on purpose, and the reply's copy of it
+        # (a 50 MB message, say) must not come back that way.
+        if not self._stop_reason:
+            super().on_cell_executed(**kwargs)
 
     async def _interrupt(self):
         try:
@@ -131,6 +155,14 @@ class LimitedExecute(Execute):
         if code is not None:
             return f"the kernel exited (status {code}): did the code call exit(), sys.exit() or os._exit()?"
         return "the kernel died"
+
+
+    # nbclient's synchronous wrappers, which nbconvert's ExecutePreprocessor calls, are bound to
+    # nbclient's own coroutines when its class is created: re-bind them, or the overrides above
+    # (limits passed to the kernel, sealed socket folder, notebook time limit, dead kernel) never run.
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+    execute_cell = run_sync(async_execute_cell)
 
 
 def mark_stopped(nb, index, reason):

@@ -13,10 +13,11 @@ below turns itself (exec) into bubblewrap, which starts ipykernel:
 - with a cleared environment (no grader secrets), as the unprivileged user nobody (65534), under
   rlimits for memory (address space), CPU time, processes and file size.
 
-The kernel talks to nbgrader over IPC sockets in one shared directory (TCP on loopback does not
-cross the network namespace); nbgrader_config.py points the KernelManager there.  Interrupts are
-sent as messages (interrupt_mode "message"), because a signal to this launcher would not reach
-the kernel inside the sandbox.
+The kernel talks to nbgrader over IPC sockets (TCP on loopback does not cross the network
+namespace) in a folder of its own under IPC_DIR, the only host folder bound writable: the grader
+(coursekit.execute) creates it, seals it read-only once the kernel has bound its sockets, before
+any student code runs, and removes it afterwards.  Interrupts are sent as messages (interrupt_mode
+"message"), because a signal to this launcher would not reach the kernel inside the sandbox.
 
 Limits come from the grading process (coursekit.execute.LimitedExecute passes them in the
 environment variable below); the defaults here are for a kernel started any other way.
@@ -26,10 +27,11 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 KERNEL_NAME = "math-numpy-sandbox"
-IPC_DIR = Path("/tmp/math-numpy-kernels")  # also in nbgrader_config.py (KernelManager.ip)
+IPC_DIR = Path("/tmp/math-numpy-kernels")  # one folder per kernel in here (coursekit.execute)
 LIMITS_VARIABLE = "MATH_NUMPY_SANDBOX_LIMITS"
 NOBODY = 65534
 DEFAULT_LIMITS = {"memory_mb": 2048, "cpu_seconds": 120, "processes": 64, "file_mb": 64}
@@ -45,6 +47,45 @@ def limits_from_environment():
     limits = dict(DEFAULT_LIMITS)
     limits.update(json.loads(os.environ.get(LIMITS_VARIABLE, "{}")))
     return limits
+
+
+def new_ipc_folder():
+    """A fresh socket folder for one kernel, writable by the sandbox user until sealed."""
+    IPC_DIR.mkdir(mode=0o1777, exist_ok=True)
+    if IPC_DIR.stat().st_uid == os.getuid():
+        os.chmod(IPC_DIR, 0o1777)
+    for stale in IPC_DIR.glob("*-*"):  # left by a grader that was killed (kill -9) before its cleanup
+        pid = stale.name.split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and stale.stat().st_uid == os.getuid():
+            remove_ipc_folder(stale)
+    folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=IPC_DIR))
+    os.chmod(folder, 0o777)  # the kernel runs as nobody and creates its sockets here
+    return folder
+
+
+def seal_ipc_folder(folder):
+    """Once the kernel has bound its sockets: no more files in there from the sandbox."""
+    os.chmod(folder, 0o755)
+
+
+def remove_ipc_folder(folder):
+    try:
+        os.chmod(folder, 0o700)
+    except OSError:
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _ipc_folder(connection_file):
+    """The kernel's own socket folder (a child of IPC_DIR) named by its connection file, or None."""
+    try:
+        info = json.loads(Path(connection_file).read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict) or info.get("transport") != "ipc" or not info.get("ip"):
+        return None
+    folder = Path(info["ip"]).parent
+    return folder if folder.parent == IPC_DIR and folder.is_dir() else None
 
 
 def _file_argument(path, destination, mode):
@@ -79,22 +120,27 @@ def command(connection_file, workdir, limits):
     for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
         args += ["--ro-bind-try", etc, etc]
     prefixes = sorted({str(Path(sys.base_prefix).resolve()), sys.prefix})
-    args += _parent_dirs(prefixes + [str(IPC_DIR), str(workdir), "/run/kernel"])
+    ipc = _ipc_folder(connection_file)
+    args += _parent_dirs(prefixes + [str(workdir), "/run/kernel"])
     for prefix in prefixes:
         args += ["--ro-bind", prefix, prefix]
     size = str(limits["file_mb"] * 2**20)
     args += ["--proc", "/proc", "--dev", "/dev",
              "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
-             "--bind", str(IPC_DIR), str(IPC_DIR),
-             "--perms", "0777", "--size", size, "--tmpfs", str(workdir)]
+             # The kernel's socket folder; its parent made by hand (bwrap would make it 0700).
+             *(["--perms", "0755", "--dir", str(IPC_DIR), "--bind", str(ipc), str(ipc)] if ipc else []),
+             # Sticky and world-writable: the student may add files, but not replace the copies
+             # below (root's, read-only), so checks.py stays the instructor's.
+             "--perms", "1777", "--size", size, "--tmpfs", str(workdir)]
     copied = 0
     for item in sorted(Path(workdir).iterdir()):
         # Only the student's own regular files; symlinks could point anywhere on the host.
         if item.is_file() and not item.is_symlink():
             copied += item.stat().st_size
             if copied <= MAX_FOLDER_BYTES:
-                args += _file_argument(item, item, "0666")
-    args += ["--perms", "0777", "--tmpfs", "/run/kernel"]
+                args += _file_argument(item, item, "0444")
+    # Sized: an unsized tmpfs would let the kernel fill the grader's memory (found by tests/test_adversarial.py).
+    args += ["--perms", "0777", "--size", str(2**20), "--tmpfs", "/run/kernel"]
     args += _file_argument(connection_file, "/run/kernel/connection.json", "0666")
     for name, value in {"HOME": "/tmp", "PATH": f"{python.parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
                         "IPYTHONDIR": "/tmp/.ipython", "MPLCONFIGDIR": "/tmp/.matplotlib",
@@ -115,9 +161,11 @@ def launch(argv):
     connection_file = argv[argv.index("-f") + 1]
     if not bwrap_path():
         sys.exit("math-numpy-sandbox: bubblewrap (bwrap) is not installed; see README, 'Grading safely'.")
-    IPC_DIR.mkdir(mode=0o1777, exist_ok=True)
-    os.chmod(IPC_DIR, 0o1777)  # the kernel runs as nobody and creates its sockets here
     args = command(connection_file, Path.cwd(), limits_from_environment())
+    # The kernel process's own stdout carries only ipykernel's start-up banner (student output
+    # travels over the IPC sockets); keep it out of nbgrader's log. Errors still go to stderr.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
     os.execv(args[0], args)  # become bwrap: a kill of this process ends the whole sandbox
 
 

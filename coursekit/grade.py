@@ -1,0 +1,143 @@
+"""Grade a batch of submissions so that no bad input costs anything it should not.
+
+`nbgrader autograde` runs once per notebook (`--notebook`), so that:
+- a broken notebook (corrupt JSON, a crash inside nbgrader) fails only itself: nbgrader removes a
+  failed student's whole output when it grades all notebooks in one go;
+- an interrupted batch resumes where it stopped: nbgrader grades a notebook again only when its
+  autograded copy is missing, and it writes that copy last, after the scores.
+Then every submission gets a status an instructor can read, from the files themselves
+(missing, unreadable, stopped by a limit, timed out), and the static scan's flags
+(coursekit.scan) for review.  Nothing under the submitted folder is ever written.
+
+`python -m coursekit.grade [--force] [--submitted DIR]` runs it in the current course directory.
+"""
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from . import notebooks
+from .execute import STOPPED
+from .nbgrader import nbgrader
+from .spec import ASSIGNMENT, NOTEBOOKS
+
+
+@dataclasses.dataclass
+class Status:
+    notebook: str
+    state: str  # graded | missing | unreadable | not graded | stopped | timed out
+    detail: str = ""
+
+    def __str__(self):
+        return f"{self.notebook}: {self.state}" + (f" ({self.detail})" if self.detail else "")
+
+
+def autograde(course, submitted="submitted", force=False, extra=()):
+    """Run nbgrader autograde notebook by notebook; return each run's CompletedProcess.
+
+    extra: more nbgrader arguments, e.g. "--LimitedExecute.timeout=5".
+    """
+    runs = {}
+    for nb in NOTEBOOKS:
+        args = ["autograde", ASSIGNMENT, f"--notebook={nb}", f"--CourseDirectory.submitted_directory={submitted}",
+                *(["--force"] if force else []), *extra]
+        runs[nb] = nbgrader(*args, cwd=course, check=False)
+    return runs
+
+
+def read_json(path):
+    """The notebook's JSON, or the reason it cannot be read as one."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return None, f"not a notebook file: {type(error).__name__}"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None, "not a notebook file: no list of cells"
+    return data, ""
+
+
+def notebook_status(course, submitted, student, nb):
+    source = Path(course) / submitted / student / ASSIGNMENT / f"{nb}.ipynb"
+    graded = Path(course) / "autograded" / student / ASSIGNMENT / f"{nb}.ipynb"
+    if not source.exists():
+        return Status(nb, "missing")
+    data, problem = read_json(source)
+    if data is None:
+        return Status(nb, "unreadable", problem)
+    if not graded.exists():
+        return Status(nb, "not graded", "nbgrader could not grade it: see its log")
+    cells = notebooks.read(graded).cells
+    for cell in cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and out.get("ename") == STOPPED \
+                    and not out.get("evalue", "").startswith("Not run"):
+                return Status(nb, "stopped", out.get("evalue", "").removeprefix(
+                    "Grading of this notebook stopped here: ").rstrip("."))
+    timeouts = [notebooks.grade_id(c) or f"cell {i}" for i, c in enumerate(cells)
+                if any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", []))]
+    if timeouts:
+        return Status(nb, "timed out", ", ".join(timeouts))
+    return Status(nb, "graded")
+
+
+def statuses(course, submitted="submitted"):
+    """student -> [Status per notebook], plus a pseudo-status for files with unexpected names."""
+    folder = Path(course) / submitted
+    result = {}
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+        student = student_dir.name
+        result[student] = [notebook_status(course, submitted, student, nb) for nb in NOTEBOOKS]
+        assignment = student_dir / ASSIGNMENT
+        expected = {f"{nb}.ipynb" for nb in NOTEBOOKS}
+        strays = sorted(p.name for p in assignment.glob("*.ipynb") if p.name not in expected) \
+            if assignment.is_dir() else []
+        if not assignment.is_dir():
+            strays = sorted(p.name for p in student_dir.iterdir())
+        if strays:
+            result[student].append(Status("files", "unexpected", ", ".join(strays)
+                                          + f" (expected {ASSIGNMENT}/<notebook>.ipynb names)"))
+    return result
+
+
+def main(argv=None):
+    from .scan import scan_submissions
+    from .summary import score_rows, table
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--force", action="store_true", help="grade again the notebooks already graded")
+    parser.add_argument("--submitted", default="submitted", help="folder of submissions (default: submitted)")
+    args = parser.parse_args(argv)
+    course = Path.cwd()
+    for nb, run in autograde(course, args.submitted, args.force).items():
+        print(f"nbgrader autograde {ASSIGNMENT} --notebook={nb}: "
+              + ("done" if run.returncode == 0 else "some submissions failed (statuses below)"))
+    print()
+    report(course, args.submitted)
+    flags = scan_submissions(course / args.submitted, course / "release" / ASSIGNMENT)
+    flagged = {student: f for student, f in flags.items() if f}
+    if flagged:
+        print("\nFlagged for review by the tamper scan (python -m coursekit.scan for details):")
+        for student, items in flagged.items():
+            print(f"  {student}: {len(items)} finding(s): " + ", ".join(sorted({f.rule for f in items})))
+    print("\nScores (points per notebook):\n")
+    print(table(score_rows(f"sqlite:///{course / 'gradebook.db'}")))
+    return 0
+
+
+def report(course, submitted="submitted", out=sys.stdout):
+    """Print every submission whose status is not plainly 'graded'."""
+    problems = {s: [x for x in st if x.state != "graded"] for s, st in statuses(course, submitted).items()}
+    problems = {s: p for s, p in problems.items() if p}
+    if not problems:
+        print("Every submission was graded normally.", file=out)
+    else:
+        print("Submissions that need a look:", file=out)
+        for student, items in problems.items():
+            print(f"  {student}: " + "; ".join(str(x) for x in items), file=out)
+    return problems
+
+
+if __name__ == "__main__":
+    sys.exit(main())

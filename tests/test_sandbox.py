@@ -1,0 +1,55 @@
+"""The grading sandbox: what the kernel can see, and the refusal when bubblewrap is missing."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from coursekit import grade, sandbox
+from coursekit.nbgrader import REPO, environment, generate_release, new_course, nbgrader
+from coursekit.spec import ASSIGNMENT
+
+
+def test_the_sandbox_binds_no_course_folder(tmp_path):
+    connection = tmp_path / "connection.json"
+    connection.write_text("{}")
+    workdir = tmp_path / "autograded" / "alice" / ASSIGNMENT
+    workdir.mkdir(parents=True)
+    (workdir / "checks.py").write_text("")
+    args = sandbox.command(connection, workdir, sandbox.DEFAULT_LIMITS)
+    binds = [args[i + 2] for i, a in enumerate(args) if a in ("--bind", "--ro-bind")]
+    for place in binds:
+        assert not str(REPO).startswith(place), f"{place} would expose the course folder"
+        assert not place.startswith(str(REPO / "source")) and "gradebook" not in place
+    assert "--unshare-net" in args and "--unshare-pid" in args and "--clearenv" in args
+    assert args[args.index("--tmpfs", args.index(str(workdir)) - 1) + 1] == str(workdir)
+
+
+@pytest.fixture(scope="module")
+def blank_course(tmp_path_factory):
+    course = new_course(tmp_path_factory.mktemp("sandbox") / "course")
+    release = generate_release(course)
+    shutil.copytree(release, course / "submitted" / "chidi" / ASSIGNMENT,
+                    ignore=shutil.ignore_patterns("*.py"))
+    return course
+
+
+def test_grading_refuses_without_bubblewrap(blank_course):
+    env = environment()
+    env["PATH"] = env["PATH"].split(os.pathsep)[0]  # the venv's bin/ only: no /usr/bin/bwrap
+    assert shutil.which("bwrap", path=env["PATH"]) is None
+    run = subprocess.run([shutil.which("nbgrader", path=env["PATH"]), "autograde", ASSIGNMENT,
+                          "--notebook=02_matrix_operations", "--force"],
+                         cwd=blank_course, env=env, capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "bubblewrap (bwrap) is not installed" in run.stderr
+    assert "apt-get install bubblewrap" in run.stderr and "use_sandbox = False" in run.stderr
+    assert not (blank_course / "autograded" / "chidi" / ASSIGNMENT / "02_matrix_operations.ipynb").exists()
+
+
+def test_grading_without_the_sandbox_is_an_explicit_opt_out(blank_course):
+    runs = grade.autograde(blank_course, force=True, extra=["--LimitedExecute.use_sandbox=False"])
+    assert all(r.returncode == 0 for r in runs.values())
+    states = {s.notebook: s.state for s in grade.statuses(blank_course)["chidi"]}
+    assert set(states.values()) == {"graded"}
