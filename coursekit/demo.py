@@ -44,7 +44,7 @@ def main():
     export = ["export", f"--to={GRADES}"]
     step(f"Grades file: {GRADES}", [export], lambda: nbgrader(*export, cwd=REPO))
     print()
-    grade.report(REPO, EXAMPLES)
+    grade.review(REPO, EXAMPLES)
     print("\nScores (points per notebook):\n")
     print(table(score_rows(f"sqlite:///{REPO / 'gradebook.db'}")))
     print(f"\nGrades file: {REPO / GRADES}\nFeedback:    {REPO / 'feedback'}/<student>/{ASSIGNMENT}/*.html")

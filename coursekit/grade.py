@@ -102,7 +102,6 @@ def statuses(course, submitted="submitted"):
 
 
 def main(argv=None):
-    from .scan import scan_submissions
     from .summary import score_rows, table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -114,16 +113,27 @@ def main(argv=None):
         print(f"nbgrader autograde {ASSIGNMENT} --notebook={nb}: "
               + ("done" if run.returncode == 0 else "some submissions failed (statuses below)"))
     print()
-    report(course, args.submitted)
-    flags = scan_submissions(course / args.submitted, course / "release" / ASSIGNMENT)
-    flagged = {student: f for student, f in flags.items() if f}
-    if flagged:
-        print("\nFlagged for review by the tamper scan (python -m coursekit.scan for details):")
-        for student, items in flagged.items():
-            print(f"  {student}: {len(items)} finding(s): " + ", ".join(sorted({f.rule for f in items})))
+    review(course, args.submitted)
     print("\nScores (points per notebook):\n")
     print(table(score_rows(f"sqlite:///{course / 'gradebook.db'}")))
     return 0
+
+
+def review(course, submitted="submitted", out=sys.stdout):
+    """What an instructor should look at after grading: statuses, then the tamper scan's flags."""
+    from .scan import REVIEW, scan_submissions
+
+    report(course, submitted, out)
+    flags = scan_submissions(Path(course) / submitted, Path(course) / "release" / ASSIGNMENT)
+    flagged = {student: [f for f in items if f.severity == REVIEW] for student, items in flags.items()}
+    flagged = {student: items for student, items in flagged.items() if items}
+    if flagged:
+        print(f"Flagged for review by the tamper scan (details: python -m coursekit.scan {submitted}):", file=out)
+        for student, items in flagged.items():
+            print(f"  {student}: {len(items)} finding(s): " + ", ".join(sorted({f.rule for f in items})), file=out)
+    else:
+        print("The tamper scan flagged no submission.", file=out)
+    return flagged
 
 
 def report(course, submitted="submitted", out=sys.stdout):
