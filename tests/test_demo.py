@@ -41,6 +41,8 @@ def test_demo_grades_the_examples_end_to_end(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
+    assert "Every submission was graded normally." in run.stdout, run.stdout
+    assert "The tamper scan flagged no submission." in run.stdout, run.stdout
     rows = {line.split()[0]: line.split() for line in run.stdout.splitlines()
             if line.split() and line.split()[0] in examples.STUDENTS}
     assert rows["alice"][-1] == "100", run.stdout
