@@ -1,0 +1,265 @@
+"""The Gradescope autograder: the zip it uploads, and results.json checked against Gradescope's spec.
+
+Two real gradings, each by the zip's own run_autograder in a folder laid out like /autograder
+(the zip unpacked in source/, the venv linked as venv/): alice (everything right) uploads her
+notebooks inside a folder with two stray files; bao (partly right) uploads two notebooks and a
+browser-renamed copy of the third, so one notebook is missing.  Both run at once.
+"""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from coursekit import examples, gradescope, notebooks
+from coursekit.nbgrader import REPO
+from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
+from test_notebooks import secret_and_public_lines
+
+# Gradescope's results.json format (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
+TOP_KEYS = {"score", "execution_time", "output", "visibility", "stdout_visibility", "extra_data", "tests",
+            "leaderboard"}
+TEST_KEYS = {"score", "max_score", "name", "number", "output", "tags", "visibility", "extra_data"}
+VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
+EXAMPLE = examples.EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def autograder_zip(tmp_path_factory):
+    return gradescope.build(tmp_path_factory.mktemp("dist") / "gradescope.zip")
+
+
+def autograder_folder(root, autograder_zip):
+    """A folder laid out as Gradescope's /autograder after setup.sh: source/ (the zip), venv/."""
+    with zipfile.ZipFile(autograder_zip) as zf:
+        zf.extractall(root / "source")
+    (root / "venv").symlink_to(Path(sys.prefix))  # what setup.sh would have installed
+    (root / "submission").mkdir()
+    return root
+
+
+def alice_uploads(submission):
+    """Her assignment folder (notebooks and checks.py, as fetched), and a notes file beside it."""
+    folder = submission / ASSIGNMENT
+    folder.mkdir()
+    for nb in NOTEBOOKS:
+        (folder / f"{nb}.ipynb").write_bytes((EXAMPLE / "alice" / ASSIGNMENT / f"{nb}.ipynb").read_bytes())
+    (folder / "checks.py").write_text("# her copy: the grader uses the course's own\n")
+    (submission / "notes.txt").write_text("my notes\n")
+
+
+def bao_uploads(submission):
+    """01 and 03, and 02 renamed by the browser on download: 02 is missing."""
+    for nb in NOTEBOOKS:
+        name = f"{nb}.ipynb" if nb != "02_matrix_operations" else f"{nb} (1).ipynb"
+        (submission / name).write_bytes((EXAMPLE / "bao" / ASSIGNMENT / f"{nb}.ipynb").read_bytes())
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory, autograder_zip):
+    """student -> (autograder folder, results.json object, the run's stdout); graded in parallel."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    started = {}
+    for student, upload in (("alice", alice_uploads), ("bao", bao_uploads)):
+        root = autograder_folder(tmp_path_factory.mktemp(student) / "autograder", autograder_zip)
+        upload(root / "submission")
+        started[student] = root, subprocess.Popen(
+            ["bash", str(root / "source" / "run_autograder")], cwd=root, text=True,
+            env={**env, "AUTOGRADER_ROOT": str(root)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    done = {}
+    for student, (root, process) in started.items():
+        stdout, _ = process.communicate(timeout=600)
+        assert process.returncode == 0, stdout[-3000:]
+        done[student] = root, json.loads((root / "results" / "results.json").read_text()), stdout
+    return done
+
+
+def gradebook_score(root):
+    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gb:
+        return gb.find_submission(ASSIGNMENT, gradescope.STUDENT).score, gb.find_assignment(ASSIGNMENT).max_score
+
+
+def number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def all_outputs(results):
+    return [results["output"]] + [t["output"] for t in results["tests"]]
+
+
+# ---------------------------------------------------------------- results.json
+
+
+@pytest.mark.parametrize("student", ["alice", "bao"])
+def test_results_follow_gradescope_spec(runs, student):
+    root, results, stdout = runs[student]
+    assert f"course files: {root / 'source'}" in stdout, "graded with the zip's own course files"
+    assert set(results) <= TOP_KEYS
+    assert number(results["score"]) and isinstance(results["execution_time"], int) and results["execution_time"] >= 0
+    assert isinstance(results["output"], str) and results["output"]
+    assert results["visibility"] in VISIBILITY and results["stdout_visibility"] in VISIBILITY
+    assert results["stdout_visibility"] != "visible", "stdout holds nbgrader's log: instructors only"
+
+    tests = results["tests"]
+    assert isinstance(tests, list) and len(tests) == sum(len(ex) for ex in EXERCISES.values()) == 43
+    for test in tests:
+        assert set(test) <= TEST_KEYS and {"score", "max_score", "name", "output", "visibility"} <= set(test)
+        assert number(test["score"]) and number(test["max_score"]) and 0 <= test["score"] <= test["max_score"]
+        assert test["max_score"] > 0
+        assert isinstance(test["name"], str) and isinstance(test["number"], str) and isinstance(test["output"], str)
+        # Every exercise's score includes hidden tests: shown only once grades are published.
+        assert test["visibility"] == "after_published"
+    assert [t["name"] for t in tests] == [f"{nb[:2]} {ex}" for nb in NOTEBOOKS for ex in EXERCISES[nb]]
+    assert len({t["number"] for t in tests}) == 43
+
+    total, top = gradebook_score(root)
+    assert sum(t["score"] for t in tests) == pytest.approx(results["score"]) == pytest.approx(total)
+    assert sum(t["max_score"] for t in tests) == pytest.approx(top)
+
+
+def test_alice_gets_full_marks_and_sees_her_stray_files(runs):
+    _, results, _ = runs["alice"]
+    assert results["score"] == sum(t["max_score"] for t in results["tests"])
+    assert all(t["output"] == "All tests passed." for t in results["tests"])
+    summary = results["output"]
+    assert "Received: " + ", ".join(f"{nb}.ipynb" for nb in NOTEBOOKS) in summary
+    assert "Missing" not in summary
+    assert f"Ignored, not part of the assignment: {ASSIGNMENT}/checks.py, notes.txt." in summary
+    assert "43 of 43 exercises pass them" in summary
+
+
+def bao_kinds(cases):
+    """(notebook, exercise) -> "correct", "mistake" or None (not started), as examples.py built bao."""
+    kinds = {}
+    for nb in NOTEBOOKS:
+        chosen = examples.answers("bao", nb, cases)
+        for ex in EXERCISES[nb]:
+            kinds[nb, ex] = next((c.kind for c in cases if c.notebook == nb and c.exercise == ex
+                                  and c.code == chosen[ex]), None) if ex in chosen else None
+    return kinds
+
+
+def test_bao_scores_exercise_by_exercise(runs, cases):
+    """Each exercise scores what bao did in it; the missing notebook's exercises say so."""
+    _, results, _ = runs["bao"]
+    tests = {t["name"]: t for t in results["tests"]}
+    assert 0 < results["score"] < sum(t["max_score"] for t in results["tests"])
+    for (nb, ex), kind in bao_kinds(cases).items():
+        test = tests[f"{nb[:2]} {ex}"]
+        if nb == "02_matrix_operations":
+            assert test["score"] == 0 and test["output"] == f"Not graded: {nb}.ipynb was not submitted."
+        elif kind == "correct":
+            assert test["score"] == test["max_score"] and test["output"] == "All tests passed.", test
+        elif kind == "mistake":
+            assert test["score"] < test["max_score"] and test["output"] != "All tests passed.", test
+            assert "points" in test["output"] and ": " in test["output"], test
+        else:
+            assert test["score"] == 0 and "NotImplementedError (not answered yet)" in test["output"], test
+
+
+def test_bao_sees_missing_renamed_and_visible_failures(runs, cases):
+    _, results, _ = runs["bao"]
+    summary = results["output"]
+    assert "Missing (their exercises score 0): 02_matrix_operations.ipynb." in summary
+    assert "Ignored, not part of the assignment: 02_matrix_operations (1).ipynb." in summary
+    kinds = bao_kinds(cases)
+    submitted = [key for key in kinds if key[0] != "02_matrix_operations"]
+    not_started = [f"{nb[:2]} {ex}" for nb, ex in submitted if kinds[nb, ex] is None]
+    assert f"- Not answered yet: {', '.join(not_started)}." in summary
+    tests = {t["name"]: t for t in results["tests"]}
+    failing = [line.split(" fails: ")[0][2:] for line in summary.splitlines() if " fails: " in line]
+    assert failing, "some of bao's mistakes are caught by the visible checks"
+    for name in failing:
+        nb, ex = next(key for key in submitted if f"{key[0][:2]} {key[1]}" == name)
+        assert kinds[nb, ex] == "mistake" and "visible check" in tests[name]["output"]
+    unchecked = next((line for line in summary.splitlines() if line.startswith("- Not checked here")), "")
+    unchecked = unchecked.split(": ", 1)[1].rstrip(".").split(", ") if unchecked else []
+    correct = [f"{nb[:2]} {ex}" for nb, ex in submitted if kinds[nb, ex] == "correct"]
+    assert not set(correct) & set(failing + not_started + unchecked)
+    passing = len(submitted) - len(failing) - len(not_started) - len(unchecked)
+    assert f"Visible checks (the tests in your notebook): {passing} of {len(submitted)} exercises pass them" in summary
+    assert "hidden test" not in summary
+
+
+def test_no_output_quotes_solutions_or_hidden_tests(runs):
+    secret = set()
+    for nb in NOTEBOOKS:
+        secret |= secret_and_public_lines(notebooks.read(REPO / "source" / ASSIGNMENT / f"{nb}.ipynb"))[0]
+    assert secret
+    for student in runs:
+        for output in all_outputs(runs[student][1]):
+            for line in output.splitlines():
+                assert not any(s in line for s in secret), (student, line)
+
+
+# ---------------------------------------------------------------- the pieces, without grading
+
+
+def test_an_output_quoting_instructor_lines_is_redacted():
+    secret = gradescope.instructor_only_lines(REPO / "source" / ASSIGNMENT)
+    hidden, _ = secret_and_public_lines(notebooks.read(REPO / "source" / ASSIGNMENT / "03_numpy_essentials.ipynb"))
+    assert hidden <= secret
+    leak = sorted(hidden)[0]
+    failure = gradescope.Failure("softmax_rows", 0, 2, f"ValueError: here it is\n{leak}", "hidden")
+    exercise = gradescope.Exercise("03_numpy_essentials", "softmax", 0, 2, [failure])
+    output = exercise.output(secret)
+    assert leak not in output and "ValueError: here it is" in output and "line removed" in output
+
+
+def test_a_failure_is_placed_in_the_visible_or_hidden_part_of_its_cell():
+    source = '"""Check f."""\nexpect(f(1))\n### BEGIN HIDDEN TESTS\nexpect(f(2))\n### END HIDDEN TESTS'
+
+    def cell_failing_at(line):
+        traceback = ["\x1b[31m----\x1b[39m", f"\x1b[36mCell\x1b[39m \x1b[32mIn[7]\x1b[39m\x1b[32m, line {line}\x1b[39m\n..."]
+        return nbformat.from_dict({"cell_type": "code", "source": source, "metadata": {}, "outputs": [
+            {"output_type": "error", "ename": "CheckFailed", "evalue": "f(x) is wrong", "traceback": traceback}]})
+
+    assert gradescope.failure("f_values", cell_failing_at(2), 0, 2).part == "visible"
+    hidden = gradescope.failure("f_values", cell_failing_at(4), 0, 2)
+    assert hidden.part == "hidden" and str(hidden) == "f_values (0/2 points, hidden test): CheckFailed: f(x) is wrong"
+
+
+def test_sandbox_choice(monkeypatch):
+    monkeypatch.setattr(gradescope, "sandbox_works", lambda: False)
+    assert gradescope.sandbox_options("auto") == ["--LimitedExecute.use_sandbox=False"]
+    assert gradescope.sandbox_options("off") == ["--LimitedExecute.use_sandbox=False"]
+    with pytest.raises(SystemExit):
+        gradescope.sandbox_options("on")
+    monkeypatch.setattr(gradescope, "sandbox_works", lambda: True)
+    assert gradescope.sandbox_options("auto") == gradescope.sandbox_options("on") == []
+
+
+def test_sandbox_probe_agrees_with_this_machine():
+    """Here bubblewrap is installed and namespaces are allowed (the sandbox tests rely on it)."""
+    assert gradescope.sandbox_works()
+
+
+def test_zip_has_what_gradescope_and_grading_need_and_nothing_else(autograder_zip, tmp_path):
+    with zipfile.ZipFile(autograder_zip) as zf:
+        infos = {info.filename: info for info in zf.infolist()}
+        for script in ("setup.sh", "run_autograder"):
+            mode = infos[script].external_attr >> 16
+            assert stat.S_ISREG(mode) and mode & 0o111 == 0o111, f"{script} must be executable"
+            assert zf.read(script).startswith(b"#!/usr/bin/env bash\n")
+            (tmp_path / script).write_bytes(zf.read(script))
+            subprocess.run(["bash", "-n", str(tmp_path / script)], check=True)
+        names = set(infos)
+    assert b"pip install" in (tmp_path / "setup.sh").read_bytes() and b"bubblewrap" in (tmp_path / "setup.sh").read_bytes()
+    assert b"-m coursekit.gradescope run --root" in (tmp_path / "run_autograder").read_bytes()
+
+    shipped = {p.relative_to(REPO).as_posix() for top in ("source", "release", "coursekit")
+               for p in (REPO / top).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert shipped | {"nbgrader_config.py", "requirements.txt"} <= names
+    assert {"coursekit/gradescope.py", f"source/{ASSIGNMENT}/checks.py", f"release/{ASSIGNMENT}/checks.py"} <= names
+    for name in names:
+        assert not name.startswith(("/", "tests/", "examples/", ".venv/", "dist/", ".git/")) and ".." not in name
+        assert "__pycache__" not in name and not name.endswith((".pyc", "gradebook.db"))
+    first, again = (gradescope.build(tmp_path / name).read_bytes() for name in ("first.zip", "again.zip"))
+    assert first == again, "the same files make the same zip"
