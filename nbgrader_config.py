@@ -17,6 +17,15 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Before execution: nbgrader's sanitizing steps, two of them fixed (coursekit/execute.py) so that a
+# copied cell or an edited nbgrader flag costs only that cell's exercise, not the whole notebook.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "coursekit.execute.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "coursekit.execute.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 # A student who deletes a test cell is still tested: nbgrader puts missing grade cells back.
 c.OverwriteCells.add_missing_cells = True
 
@@ -29,3 +38,12 @@ c.OverwriteCells.add_missing_cells = True
 # c.LimitedExecute.processes = 64
 # c.LimitedExecute.file_mb = 64
 # c.LimitedExecute.use_sandbox = True        # False grades without bubblewrap: unsafe
+
+# Feedback students can use (coursekit/feedback.py): test cells as released, failure messages without
+# hidden-test tracebacks (nbgrader shows them: #917), and a per-exercise table at the top.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "coursekit.feedback.HideHiddenTests",
+    "coursekit.feedback.ExerciseSummary",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,53 +1,85 @@
 """The instructor's main job, end to end, on the bundled example submissions.
 
-Each step is the plain nbgrader command an instructor would type in the course directory;
-the only difference from a real term is where the submissions come from
-(examples/submitted/ instead of submitted/).  Steps: release, autograde (sandboxed, one
-notebook at a time: see coursekit.grade), feedback, grades file, then the submissions that
-need a look and the score table.  Safe to run again: every step overwrites its previous output.
+It builds a complete course directory in demo/ (config and source/ copied from the repository;
+everything else generated, so it never touches your own gradebook.db or submitted/) and runs
+there, step by step, the commands an instructor runs in a term:
+
+release -> roster into the gradebook -> collect the LMS download (examples/lms, a Canvas zip) ->
+grade (sandboxed, one notebook at a time) -> feedback -> grade files for nbgrader, Canvas and
+Moodle, points per exercise -> the class report -> submissions that need a look, score table.
+
+Safe to run again: demo/ is rebuilt from scratch every time.
 """
 
+import shutil
 import sys
 import time
 
-from . import grade
-from .nbgrader import REPO, nbgrader
-from .spec import ASSIGNMENT, NOTEBOOKS
+from . import grade, lms
+from .nbgrader import REPO, nbgrader, new_course
+from .report import write_report
+from .spec import ASSIGNMENT
 from .summary import score_rows, table
 
-EXAMPLES = "examples/submitted"
-GRADES = "reports/grades.csv"
+DEMO = REPO / "demo"
+ROSTER = lms.EXAMPLES_DIR / "roster.csv"
+DOWNLOAD = lms.EXAMPLES_DIR / "canvas_submissions.zip"
+CANVAS_ID = "12345"  # the Canvas assignment id: in a real course, the number in its URL
 
 
 def step(title, commands, run):
     started = time.perf_counter()
     print(f"==> {title}")
     for command in commands:
-        print(f"    $ nbgrader {' '.join(command)}")
+        print(f"    $ {command}")
     sys.stdout.flush()
     run()
     print(f"    done in {time.perf_counter() - started:.1f} s", flush=True)
 
 
+def nb_step(title, *commands):
+    """A step made of nbgrader commands, shown as typed."""
+    step(title, [f"nbgrader {' '.join(c)}" for c in commands],
+         lambda: [nbgrader(*c, cwd=DEMO) for c in commands])
+
+
 def main():
-    (REPO / "reports").mkdir(exist_ok=True)
-    release = ["generate_assignment", ASSIGNMENT, "--force"]
-    step("Release: build the student version in release/ (and register the assignment)",
-         [release], lambda: nbgrader(*release, cwd=REPO))
-    graded = [["autograde", ASSIGNMENT, f"--notebook={nb}", f"--CourseDirectory.submitted_directory={EXAMPLES}",
-               "--force"] for nb in NOTEBOOKS]
-    step(f"Grade: run every submission in {EXAMPLES}/ with the hidden tests, in the sandbox, into autograded/",
-         graded, lambda: grade.autograde(REPO, EXAMPLES, force=True))
-    feedback = ["generate_feedback", ASSIGNMENT, "--force"]
-    step("Feedback: one HTML report per student and notebook, into feedback/",
-         [feedback], lambda: nbgrader(*feedback, cwd=REPO))
-    export = ["export", f"--to={GRADES}"]
-    step(f"Grades file: {GRADES}", [export], lambda: nbgrader(*export, cwd=REPO))
+    if DEMO.exists():
+        shutil.rmtree(DEMO)
+    new_course(DEMO)
+    (DEMO / "reports").mkdir()
+    print(f"Course directory: {DEMO}\n")
+    nb_step("Release: the student version in release/ (and the assignment in the gradebook)",
+            ["generate_assignment", ASSIGNMENT, "--force"])
+    step("Roster: names, emails and LMS ids into the gradebook",
+         [f"python -m coursekit.lms roster {ROSTER.relative_to(REPO)}"],
+         lambda: lms.load_into_gradebook(lms.read_roster(ROSTER), f"sqlite:///{DEMO / 'gradebook.db'}"))
+    archive = DEMO / "downloaded" / ASSIGNMENT / "archive"
+    archive.mkdir(parents=True)
+    shutil.copy(DOWNLOAD, archive)
+    nb_step(f"Collect: the Canvas download ({DOWNLOAD.name}) into submitted/; every file not collected "
+            f"is in downloaded/{ASSIGNMENT}/collect_report.csv",
+            ["zip_collect", ASSIGNMENT, "--collector=coursekit.lms.CanvasCollector", f"--LmsRoster.path={ROSTER}"])
+    step("Grade: every submission with the hidden tests, sandboxed, into autograded/",
+         ["python -m coursekit.grade   # = nbgrader autograde math_numpy --notebook=<nb>, per notebook"],
+         lambda: grade.autograde(DEMO, force=True))
+    nb_step("Feedback: one page per student and notebook in feedback/ (hidden tests' code left out)",
+            ["generate_feedback", ASSIGNMENT, "--force"])
+    nb_step("Grade files in reports/: nbgrader's, Canvas's import, Moodle's worksheet, points per exercise",
+            ["export", "--to=reports/grades.csv"],
+            ["export", "--exporter=coursekit.lms.CanvasExport", "--to=reports/canvas_grades.csv",
+             f"--CanvasExport.assignment_ids={ASSIGNMENT}={CANVAS_ID}", f"--LmsRoster.path={ROSTER}"],
+            ["export", "--exporter=coursekit.lms.MoodleExport", "--to=reports/moodle_grades.csv",
+             f"--LmsRoster.path={ROSTER}"],
+            ["export", "--exporter=coursekit.lms.ExerciseExport", "--to=reports/exercise_scores.csv",
+             f"--LmsRoster.path={ROSTER}"])
+    step("Class report: reports/exercises.csv and reports/exercises.png",
+         ["python -m coursekit.report"], lambda: write_report(DEMO, DEMO / "reports"))
     print()
-    grade.review(REPO, EXAMPLES)
+    grade.review(DEMO)
     print("\nScores (points per notebook):\n")
-    print(table(score_rows(f"sqlite:///{REPO / 'gradebook.db'}")))
-    print(f"\nGrades file: {REPO / GRADES}\nFeedback:    {REPO / 'feedback'}/<student>/{ASSIGNMENT}/*.html")
+    print(table(score_rows(f"sqlite:///{DEMO / 'gradebook.db'}")))
+    print(f"\nIn {DEMO}: reports/ (grade files, class report), feedback/<student>/{ASSIGNMENT}/*.html")
     return 0
 
 

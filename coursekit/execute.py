@@ -19,11 +19,13 @@ import os
 import signal
 import time
 
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
+from nbgrader import preprocessors as nbgrader_preprocessors
+from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, default
 
 from . import sandbox
 
@@ -45,6 +47,11 @@ class LimitedExecute(Execute):
     cpu_seconds = Integer(120, help="CPU seconds the kernel may use (RLIMIT_CPU).").tag(config=True)
     processes = Integer(64, help="Processes and threads of the sandbox user (RLIMIT_NPROC).").tag(config=True)
     file_mb = Integer(64, help="Largest file and the scratch space the kernel may write, in MiB.").tag(config=True)
+
+    @default("shutdown_kernel")
+    def _kill_at_the_end(self):
+        # A sandboxed kernel holds nothing worth a graceful stop, and a hostile one cannot delay it.
+        return "immediate"
 
     def preprocess(self, nb, resources=None, km=None):
         if self.use_sandbox:
@@ -101,10 +108,22 @@ class LimitedExecute(Execute):
             raise StopGrading(f"the notebook ran longer than its limit of {self.notebook_timeout} s")
         cell_limit = self.timeout
         self.timeout = max(1, int(min(cell_limit or remaining, remaining)))
+        started = time.monotonic()
         try:
             result = await super().async_execute_cell(cell, cell_index, execution_count, store_history)
         except DeadKernelError:
             raise StopGrading(self._death_reason()) from None
+        except CellTimeoutError:
+            # The kernel's output did not end within iopub_timeout of its reply; after a cell timeout
+            # that means the interrupt did not stop the cell (the code catches KeyboardInterrupt, say).
+            # nbclient raises here, which would fail the whole notebook.
+            if time.monotonic() >= self._deadline:
+                raise StopGrading(f"the notebook ran longer than its limit of {self.notebook_timeout} s") from None
+            if time.monotonic() - started >= self.timeout:
+                raise StopGrading(f"a cell ran longer than its time limit of {self.timeout} s and did not stop "
+                                  "when interrupted") from None
+            raise StopGrading(f"the kernel stopped answering (no end of output {self.iopub_timeout} s "
+                              "after a cell's reply)") from None
         finally:
             self.timeout = cell_limit
         if self._stop_reason:
@@ -153,7 +172,8 @@ class LimitedExecute(Execute):
             if code in (-number, 128 + number):
                 return f"the kernel died: {text}"
         if code is not None:
-            return f"the kernel exited (status {code}): did the code call exit(), sys.exit() or os._exit()?"
+            return (f"the kernel exited (status {code}): the code called os._exit() or the like, "
+                    "or the kernel failed (out of memory?)")
         return "the kernel died"
 
 
@@ -180,3 +200,55 @@ def mark_stopped(nb, index, reason):
             continue
         cell.outputs = list(cell.get("outputs", [])) + [NotebookNode(
             output_type="error", ename=STOPPED, evalue=text, traceback=[f"{STOPPED}: {text}"])]
+
+
+# ---------------------------------------------------------------- sanitizing (before execution)
+# nbgrader_config.py puts these in place of nbgrader's own in Autograde.sanitize_preprocessors.
+
+
+class DeduplicateIds(nbgrader_preprocessors.DeduplicateIds):
+    """nbgrader's, except that a duplicate cell keeps no nbgrader metadata at all.
+
+    nbgrader keeps the last cell of a grade_id and empties the others' metadata to {}, on which
+    OverwriteCells.add_missing_task_cells (add_missing_cells = True) fails with KeyError: a
+    student who copied a cell in Jupyter (the copy keeps the metadata) lost the whole notebook.
+    """
+
+    def preprocess(self, nb, resources):
+        nb, resources = super().preprocess(nb, resources)
+        for cell in nb.cells:
+            if cell.metadata.get("nbgrader") == {}:
+                del cell.metadata["nbgrader"]
+        return nb, resources
+
+
+class OverwriteCells(nbgrader_preprocessors.OverwriteCells):
+    """nbgrader's, which also puts back the `grade` and `solution` flags from the gradebook.
+
+    nbgrader restores a known cell's source, type, lock and points but not these flags, and then
+    fails the whole notebook on the checksum ("Inconsistent checksums"): a test cell edited to
+    `grade: false` lost every point of the notebook instead of only its own exercise's.
+    """
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        if grade_id is not None:
+            try:
+                self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
+            except MissingEntry:
+                pass  # not the instructor's cell: nbgrader's own handling below
+            else:
+                for flag, find in (("grade", self.gradebook.find_grade_cell),
+                                   ("solution", self.gradebook.find_solution_cell)):
+                    try:
+                        find(grade_id, self.notebook_id, self.assignment_id)
+                        should = True
+                    except MissingEntry:
+                        should = False
+                    if bool(meta.get(flag)) != should:
+                        self.report_change(grade_id, flag, should, meta.get(flag))
+                        meta[flag] = should
+                if meta.get("grade"):
+                    meta.setdefault("points", 0)  # the gradebook's points are put back below
+        return super().preprocess_cell(cell, resources, cell_index)

@@ -4,7 +4,9 @@
 - a broken notebook (corrupt JSON, a crash inside nbgrader) fails only itself: nbgrader removes a
   failed student's whole output when it grades all notebooks in one go;
 - an interrupted batch resumes where it stopped: nbgrader grades a notebook again only when its
-  autograded copy is missing, and it writes that copy last, after the scores.
+  autograded copy is missing.  nbgrader writes that copy twice, once before running it (sanitized,
+  no outputs) and once after the scores; a copy left unrun by a killed batch is removed first, or
+  nbgrader would skip it as done, with no scores.
 Then every submission gets a status an instructor can read, from the files themselves
 (missing, unreadable, stopped by a limit, timed out), and the static scan's flags
 (coursekit.scan) for review.  Nothing under the submitted folder is ever written.
@@ -41,10 +43,25 @@ def autograde(course, submitted="submitted", force=False, extra=()):
     """
     runs = {}
     for nb in NOTEBOOKS:
+        if not force:
+            for copy in Path(course).glob(f"autograded/*/{ASSIGNMENT}/{nb}.ipynb"):
+                if unfinished(copy):
+                    copy.unlink()
         args = ["autograde", ASSIGNMENT, f"--notebook={nb}", f"--CourseDirectory.submitted_directory={submitted}",
                 *(["--force"] if force else []), *extra]
         runs[nb] = nbgrader(*args, cwd=course, check=False)
     return runs
+
+
+def unfinished(graded):
+    """Whether an autograded notebook was never run: nbgrader's first, sanitized copy.
+
+    Every finished copy has a run code cell (an execution count or an output; a notebook stopped
+    by a limit has the GradingStopped output).
+    """
+    data, _ = read_json(graded)
+    return data is None or not any(c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count"))
+                                   for c in data["cells"])
 
 
 def read_json(path):
@@ -68,6 +85,8 @@ def notebook_status(course, submitted, student, nb):
         return Status(nb, "unreadable", problem)
     if not graded.exists():
         return Status(nb, "not graded", "nbgrader could not grade it: see its log")
+    if unfinished(graded):
+        return Status(nb, "not graded", "grading was interrupted: grade again (without --force) to finish")
     cells = notebooks.read(graded).cells
     for cell in cells:
         for out in cell.get("outputs", []):

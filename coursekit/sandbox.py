@@ -10,8 +10,11 @@ below turns itself (exec) into bubblewrap, which starts ipykernel:
   submissions do not exist inside;
 - in a private, size-limited tmpfs that holds a copy of the notebook's folder (the student's own
   files and checks.py), so nothing the student writes reaches the disk;
-- with a cleared environment (no grader secrets), as the unprivileged user nobody (65534), under
-  rlimits for memory (address space), CPU time, processes and file size.
+- with a cleared environment (no grader secrets), as an unprivileged user id of its own (group
+  nobody), under rlimits for memory (address space), CPU time, processes and file size.  The user
+  id is unique to the sandbox because Linux counts the process limit per user id over the whole
+  machine: with one shared id (nobody), a fork bomb in one sandbox left a sandbox graded at the
+  same time unable to start a thread, so its kernel died and the student lost the notebook.
 
 The kernel talks to nbgrader over IPC sockets (TCP on loopback does not cross the network
 namespace) in a folder of its own under IPC_DIR, the only host folder bound writable: the grader
@@ -33,7 +36,10 @@ from pathlib import Path
 KERNEL_NAME = "math-numpy-sandbox"
 IPC_DIR = Path("/tmp/math-numpy-kernels")  # one folder per kernel in here (coursekit.execute)
 LIMITS_VARIABLE = "MATH_NUMPY_SANDBOX_LIMITS"
-NOBODY = 65534
+NOBODY = 65534  # the sandbox's group
+# The sandbox's user id is this plus the launcher's pid (unique while the sandbox lives; the pid
+# stays below 2**22): far above any real account's id, never a file owner on the host's disk.
+UID_BASE = 1_000_000_000
 DEFAULT_LIMITS = {"memory_mb": 2048, "cpu_seconds": 120, "processes": 64, "file_mb": 64}
 # The copy of the notebook's folder: students' data files are small; anything bigger is not theirs.
 MAX_FOLDER_BYTES = 32 * 2**20
@@ -59,7 +65,7 @@ def new_ipc_folder():
         if pid.isdigit() and not Path(f"/proc/{pid}").exists() and stale.stat().st_uid == os.getuid():
             remove_ipc_folder(stale)
     folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=IPC_DIR))
-    os.chmod(folder, 0o777)  # the kernel runs as nobody and creates its sockets here
+    os.chmod(folder, 0o777)  # the kernel runs as an unprivileged user and creates its sockets here
     return folder
 
 
@@ -98,7 +104,7 @@ def _file_argument(path, destination, mode):
 def _parent_dirs(paths):
     """bwrap arguments creating every ancestor folder of `paths` readable by all.
 
-    bwrap would create them itself, but as 0700 root folders that nobody cannot traverse.
+    bwrap would create them itself, but as 0700 root folders that the sandbox user cannot traverse.
     """
     ancestors = sorted({str(a) for p in paths for a in Path(p).parents if str(a) != "/"}, key=len)
     return [arg for a in ancestors for arg in ("--perms", "0755", "--dir", a)]
@@ -150,7 +156,7 @@ def command(connection_file, workdir, limits):
     args += ["--chdir", str(workdir), "--",
              "/usr/bin/prlimit", f"--as={limits['memory_mb'] * 2**20}", f"--cpu={limits['cpu_seconds']}",
              f"--nproc={limits['processes']}", f"--fsize={limits['file_mb'] * 2**20}", "--core=0", "--",
-             "/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
+             "/usr/bin/setpriv", f"--reuid={UID_BASE + os.getpid()}", f"--regid={NOBODY}", "--clear-groups",
              "--inh-caps=-all", "--bounding-set=-all", "--",
              str(python), "-m", "ipykernel_launcher", "-f", "/run/kernel/connection.json"]
     return args

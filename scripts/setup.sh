@@ -28,15 +28,19 @@ if [ "$want" != "$have" ]; then
   "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -r "$ROOT/requirements.txt"
   echo "$want" > "$VENV/.requirements.sha256"
 fi
-# Grading runs student code in a bubblewrap sandbox (coursekit/sandbox.py): a Debian/Ubuntu package.
-if ! command -v bwrap >/dev/null 2>&1; then
+# ensure_command COMMAND PACKAGE WHY: install a Debian/Ubuntu package when its command is missing
+# (as root with apt-get), or say how to.
+ensure_command() {
+  command -v "$1" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing bubblewrap (the grading sandbox)" >&2
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+    echo "setup: installing $2 ($3)" >&2
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
   else
-    echo "setup: bubblewrap is missing: install it (sudo apt-get install bubblewrap), or grading will refuse" >&2
+    echo "setup: $1 is missing: install it (sudo apt-get install $2); it is needed for $3" >&2
   fi
-fi
+}
+# Grading runs student code in a bubblewrap sandbox (coursekit/sandbox.py).
+ensure_command bwrap bubblewrap "the grading sandbox"
 # The sandboxed kernel's spec lives in the venv, where nbgrader's Jupyter looks for kernels.
 (cd "$ROOT" && "$VENV/bin/python" -m coursekit.sandbox install >/dev/null)
 # nbgrader starts alembic and Jupyter kernels through PATH: the venv's bin/ must come first.

@@ -27,7 +27,7 @@ def test_example_submissions_are_up_to_date(tmp_path, cases):
 
 
 def test_demo_grades_the_examples_end_to_end(tmp_path):
-    """A fresh copy of the repository runs the demo: release, grades, feedback, CSV, table."""
+    """A fresh copy of the repository runs the demo: release, LMS zip in, grades, feedback, CSVs, report."""
     listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                             cwd=REPO, capture_output=True, text=True, check=True).stdout.split("\n")
     clone = tmp_path / "course"
@@ -49,11 +49,17 @@ def test_demo_grades_the_examples_end_to_end(tmp_path):
     assert rows["chidi"][-1] == "0", run.stdout
     assert 0 < int(rows["bao"][-1]) < 100, run.stdout
 
-    with open(clone / "reports" / "grades.csv", newline="") as fh:
+    demo = clone / "demo"
+    with open(demo / "reports" / "grades.csv", newline="") as fh:
         grades = {row["student_id"]: float(row["score"]) for row in csv.DictReader(fh)}
     assert set(grades) == set(examples.STUDENTS)
     assert grades["alice"] > grades["bao"] > grades["chidi"] == 0
+    with open(demo / "reports" / "canvas_grades.csv", newline="", encoding="utf-8") as fh:
+        canvas = list(csv.reader(fh))
+    assert canvas[0][-1].endswith("(12345)") and len(canvas) == 1 + 1 + len(examples.STUDENTS)
+    for report in ("moodle_grades.csv", "exercise_scores.csv", "exercises.csv", "exercises.png"):
+        assert (demo / "reports" / report).stat().st_size > 0, report
     for student in examples.STUDENTS:
         for nb in NOTEBOOKS:
-            assert (clone / "feedback" / student / ASSIGNMENT / f"{nb}.html").is_file()
+            assert (demo / "feedback" / student / ASSIGNMENT / f"{nb}.html").is_file()
     assert digest(clone / "examples" / "submitted") == before, "grading must never modify submissions"

@@ -1,0 +1,241 @@
+"""Feedback pages students can use: their points and failure messages, never the hidden tests.
+
+`nbgrader generate_feedback` renders the autograded notebook as it is, so every test cell shows
+its hidden tests (nbgrader issue #917) and every traceback quotes the lines around the failing
+statement, hidden ones included. Two preprocessors, added to nbgrader's own list for
+GenerateFeedback in nbgrader_config.py, make the page safe to hand out and quicker to read:
+
+- `HideHiddenTests`: each of the instructor's test cells shows what the student's release showed:
+  its source from the gradebook with the hidden region replaced by one comment line. An error
+  shows its message (`ename: evalue`; checks.py words it to say what was expected, what came back
+  and the likely slip) followed by the traceback frames in the student's own cells only: the
+  frames in test cells and in checks.py are dropped. Any output line quoting a hidden test is
+  replaced by a note too: student code runs in the same kernel as the tests and can print them
+  (IPython keeps every executed cell in `In`).
+- `ExerciseSummary`: a table at the top: per exercise the points earned, the maximum, a status
+  and the first failure message, each exercise linked to the student's answer below.
+
+Solutions cannot leak: the autograded notebook's solution cells hold the student's own code, and
+nbgrader's gradebook stores only the release stubs of solution cells.
+
+Wiring: nbgrader_config.py sets `c.GenerateFeedback.preprocessors` to PREPROCESSORS below
+(nbgrader's default list, GetGrades then CSSHTMLHeaderPreprocessor, with these two in between:
+after GetGrades, which puts the scores in the cells' metadata).
+"""
+
+import dataclasses
+import html
+import re
+
+from nbformat.v4 import new_markdown_cell
+from nbgrader import utils
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .notebooks import HIDDEN_DELIMITERS
+from .spec import EXERCISES, exercise_of
+
+PREPROCESSORS = [
+    "nbgrader.preprocessors.GetGrades",
+    "coursekit.feedback.HideHiddenTests",
+    "coursekit.feedback.ExerciseSummary",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# IPython names a frame in a notebook cell "Cell In[<execution count>], line <n>".
+CELL_FRAME = re.compile(r"\s*Cell In\[(\d+)\], line \d+")
+HIDDEN_NOTE = "# Hidden tests ran here too: their code is not shown, their failure messages are."
+REDACTED = "[line of a hidden test removed]"
+NOT_ANSWERED = "Not answered yet: your code still raises NotImplementedError."
+# Hidden lines this short ("else:", "])") give nothing away and could match ordinary output.
+MIN_SECRET_LENGTH = 13
+
+
+def is_test_cell(cell):
+    return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Show each test cell as released, errors as their message plus the student's own frames."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            source_cells = {cell.name: cell.source
+                            for cell in gb.find_notebook(info["notebook"], info["assignment"]).source_cells}
+        self.secret_lines = self.hidden_only_lines(source_cells.values())
+        # The student's own cells: the only ones whose traceback frames are shown.
+        self.student_runs = {cell.execution_count for cell in nb.cells
+                             if cell.cell_type == "code" and cell.get("execution_count") is not None
+                             and not is_test_cell(cell)}
+        for cell in nb.cells:
+            if is_test_cell(cell):
+                instructor_source = source_cells.get(cell.metadata.nbgrader.get("grade_id"))
+                cell.source = self.visible(instructor_source if instructor_source is not None else cell.source)
+            if cell.cell_type == "code":
+                cell.outputs = [self.clean_output(out) for out in cell.outputs]
+        return nb, resources
+
+    def split(self, source):
+        """(visible lines with HIDDEN_NOTE where a hidden region was, lines inside hidden regions)."""
+        visible, hidden, inside = [], [], False
+        begin, end = HIDDEN_DELIMITERS
+        for line in source.splitlines():
+            if begin in line:
+                inside = True
+                visible.append(line[:len(line) - len(line.lstrip())] + HIDDEN_NOTE)
+            elif end in line:
+                inside = False
+            else:
+                (hidden if inside else visible).append(line)
+        return visible, hidden
+
+    def visible(self, source):
+        return "\n".join(self.split(source)[0])
+
+    def hidden_only_lines(self, sources):
+        hidden, public = set(), set()
+        for source in sources:
+            visible, secret = self.split(source)
+            public.update(line.strip() for line in visible)
+            hidden.update(line.strip() for line in secret)
+        return {line for line in hidden - public if len(line) >= MIN_SECRET_LENGTH}
+
+    def redact(self, text):
+        lines = text.split("\n")
+        return "\n".join(REDACTED if any(secret in ANSI.sub("", line) for secret in self.secret_lines)
+                         else line for line in lines)
+
+    def clean_output(self, out):
+        if out.output_type == "stream":
+            out.text = self.redact(out.text)
+        elif out.output_type == "error":
+            out.evalue = self.redact(out.evalue)
+            out.traceback = [self.redact(part) for part in self.readable_traceback(out)]
+        elif "data" in out:
+            for mime, value in out.data.items():
+                if isinstance(value, str):
+                    out.data[mime] = self.redact(value)
+        return out
+
+    def readable_traceback(self, out):
+        """The message first, then the frames in the student's own cells, as IPython prints them."""
+        mine = [part for part in out.traceback
+                if (match := CELL_FRAME.match(ANSI.sub("", part))) and int(match[1]) in self.student_runs]
+        message = [f"\x1b[31m{out.ename}\x1b[39m: {out.evalue}"]
+        if mine:
+            message.append("\nWhere it happened in your code:")
+        return message + mine
+
+
+@dataclasses.dataclass
+class Row:
+    score: float = 0.0
+    max: float = 0.0
+    messages: list = dataclasses.field(default_factory=list)
+    unanswered: bool = False
+
+    @property
+    def status(self):
+        if self.score >= self.max:
+            return "full marks"
+        if self.score > 0:
+            return "partly right"
+        if self.unanswered or NOT_ANSWERED in self.messages:
+            return "not answered"
+        return "no points"
+
+    @property
+    def first_problem(self):
+        if self.status == "not answered":
+            return NOT_ANSWERED
+        return self.messages[0] if self.messages else ""
+
+
+def raises_stub(out):
+    return out.output_type == "error" and (
+        out.ename == "NotImplementedError" or "raised NotImplementedError" in out.evalue)
+
+
+def failure_message(cell):
+    """What the student reads first about a test cell that lost points."""
+    for out in cell.get("outputs", []):
+        if out.output_type == "error":
+            if raises_stub(out):
+                return NOT_ANSWERED
+            return out.evalue if out.ename == "CheckFailed" else f"{out.ename}: {out.evalue}"
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream" and out.name == "stderr":
+            return "Output on stderr (a warning?) costs the test's points: " + out.text.strip()
+    return "This test did not pass (it produced no message)."
+
+
+class ExerciseSummary(NbGraderPreprocessor):
+    """A table at the top of the page: per exercise the points, a status and what went wrong first."""
+
+    def preprocess(self, nb, resources):
+        notebook = resources["nbgrader"]["notebook"]
+        if notebook not in EXERCISES:
+            self.log.warning("%s is not in coursekit.spec: no exercise summary", notebook)
+            return nb, resources
+        rows = {name: Row() for name in EXERCISES[notebook]}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            exercise = exercise_of(meta.get("grade_id") or "", notebook)
+            if exercise is None:
+                continue
+            row = rows[exercise]
+            if utils.is_solution(cell) and any(raises_stub(out) for out in cell.get("outputs", [])):
+                row.unanswered = True  # e.g. an answer dictionary left undefined: its tests fail on NameError
+            if utils.is_grade(cell):
+                score, points = float(meta.get("score") or 0), float(meta.get("points") or 0)
+                row.score += score
+                row.max += points
+                if score < points:
+                    row.messages.append(failure_message(cell))
+        late_penalty = float(resources["nbgrader"].get("late_penalty") or 0)  # set by GetGrades
+        nb.cells.insert(0, new_markdown_cell(summary_html(rows, late_penalty)))
+        return nb, resources
+
+
+STATUS_STYLE = {"full marks": "#dff0d8", "partly right": "#fcf8e3", "no points": "#f2dede",
+                "not answered": "#eeeeee"}
+
+
+def summary_html(rows, late_penalty=0.0):
+    """The summary as one HTML block (no blank line inside: markdown would end the block there)."""
+    def cell(text, style=""):
+        return f"<td style='padding:4px 8px;vertical-align:top;{style}'>{text}</td>"
+
+    lines = ["<div class='exercise-summary'>",
+             # Failure messages are long single lines: wrap them instead of scrolling sideways. nbgrader's
+             # list of anonymous "Test cell (Score ...)" links above the notebook is what this table
+             # says better: hidden, except its late-penalty line.
+             "<style>div.output_error pre, div.output_stderr pre { white-space: pre-wrap; } "
+             "#toc li:not(.late-penalty) { display: none; }</style>",
+             "<h3>Your results, exercise by exercise</h3>",
+             "<p>Click an exercise to see your answer and the tests below it. Test cells show the checks "
+             "you had while working; hidden tests ran too: their code is not shown, but their failure "
+             "messages are.</p>",
+             "<table class='table table-condensed' style='width:100%;font-size:14px'>",
+             "<thead><tr><th>Exercise</th><th style='text-align:right'>Points</th>"
+             "<th style='text-align:right'>Max</th><th>Status</th><th>First problem found</th></tr></thead>",
+             "<tbody>"]
+    for name, row in rows.items():
+        state, first = row.status, row.first_problem
+        lines.append(
+            f"<tr style='background:{STATUS_STYLE[state]}'>"
+            + cell(f"<a href='#comment-{name}'><code>{name}</code></a>")
+            + cell(f"{row.score:g}", "text-align:right") + cell(f"{row.max:g}", "text-align:right")
+            + cell(state, "white-space:nowrap")
+            + cell(html.escape(first).replace("\n", "<br>"), "font-size:13px") + "</tr>")
+    score, top = sum(r.score for r in rows.values()), sum(r.max for r in rows.values())
+    if late_penalty:
+        lines.append(f"<tr style='color:#a94442'><td>Late submission penalty</td>"
+                     f"<td style='text-align:right'>-{late_penalty:g}</td><td colspan='3'></td></tr>")
+        score -= late_penalty
+    lines += [f"<tr><th>Total</th><th style='text-align:right'>{score:g}</th>"
+              f"<th style='text-align:right'>{top:g}</th><th colspan='2'></th></tr>",
+              "</tbody></table></div>"]
+    return "\n".join(lines)

@@ -1,0 +1,606 @@
+"""Hostile and broken submissions lose nothing for anyone: one real, sandboxed autograde batch.
+
+One scratch course holds honest students (the instructor's solutions, the untouched release, and
+wrong answers) and one student per attack of tests/adversarial/cases.py; coursekit.grade.autograde
+grades it once (module fixture), with small limits so the batch stays fast, then once more with
+--force (idempotency).  Meanwhile (2 cores): a second course with only the honest students is
+graded alongside the first run (their grades must not depend on who else was in the batch), then
+a small course is killed mid-batch and resumed; nbgrader generate_feedback runs once, on a copy of
+the course as the first run left it, alongside the second run.  The tests then read statuses, per-cell scores, outputs, feedback pages and the
+host's file system.  nbgrader's logs are kept in the fixture's folder (logs/).
+
+`pytest -s tests/test_adversarial.py -k report` prints the case table (case, status, score,
+secret leaked, batch completed).  Nothing hostile ever runs on the host: attack code is only text
+inside notebooks, run by nbgrader in the bubblewrap sandbox (use_sandbox is forced on below).
+"""
+
+import concurrent.futures
+import copy
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import textwrap
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from adversarial import cases
+from adversarial.cases import ATTACKS, NB, WRONG
+from coursekit import grade, notebooks, sandbox
+from coursekit.nbgrader import BIN, environment, generate_release, nbgrader, new_course
+from coursekit.spec import ASSIGNMENT, NOTEBOOKS, exercise_of
+from test_notebooks import secret_and_public_lines
+
+LIMITS = ["--LimitedExecute.use_sandbox=True", "--LimitedExecute.timeout=4",
+          "--LimitedExecute.notebook_timeout=15", "--LimitedExecute.max_output_bytes=200000",
+          "--LimitedExecute.memory_mb=1024", "--LimitedExecute.cpu_seconds=20"]
+FILE_MB = 64  # LimitedExecute.file_mb, left at its default
+MAX_NOTEBOOK_BYTES = 2_000_000
+HONEST = ("reference", "blank", "wrong")
+ENV_SECRET = "MATH_NUMPY_TEST_SECRET"
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def tree_hashes(folder):
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
+
+
+def cell_scores(course):
+    """student -> notebook -> grade_id -> (score, max_score), for notebooks that were autograded."""
+    result = {}
+    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+        for submission in gb.assignment_submissions(ASSIGNMENT):
+            student = submission.student.id
+            result.setdefault(student, {})
+            for nb in submission.notebooks:
+                if (Path(course) / "autograded" / student / ASSIGNMENT / f"{nb.name}.ipynb").exists():
+                    result[student][nb.name] = {g.name: (g.score, g.max_score) for g in nb.grades}
+    return result
+
+
+def exercise_totals(cells, nb=NB):
+    """exercise -> (score, max) for one notebook's cells; every exercise present (0 if not graded)."""
+    totals = {e: (0.0, 0.0) for e in cases.EXERCISES} if nb == NB else {}
+    for gid, (score, top) in (cells or {}).items():
+        exercise = exercise_of(gid, nb)
+        s, t = totals.get(exercise, (0.0, 0.0))
+        totals[exercise] = (s + (score or 0.0), t + top)
+    return totals
+
+
+def notebook_text(path):
+    """Every source and output of a notebook as plain text (so escaping cannot hide a match)."""
+    nb = notebooks.read(path)
+    parts = [json.dumps(nb.metadata)]
+    for cell in nb.cells:
+        parts.append(cell.source)
+        if cell.cell_type == "code":
+            parts.append(notebooks.output_text(cell))
+            for out in cell.outputs:
+                parts += [str(v) for v in out.get("data", {}).values()]
+    return "\n".join(parts)
+
+
+def html_text(path):
+    raw = Path(path).read_text(encoding="utf-8", errors="replace")
+    return raw + "\n" + html.unescape(re.sub(r"<[^>]+>", "", raw))
+
+
+def submitted_text(folder):
+    """What a student submitted, as text: parsed notebooks' sources, or the raw bytes decoded."""
+    parts = []
+    for path in sorted(Path(folder).glob("*")):
+        try:
+            parts.append("\n".join(c.source for c in notebooks.read(path).cells))
+        except Exception:  # noqa: BLE001 - broken submissions are the point here
+            parts.append(path.read_bytes().decode("utf-8", errors="replace"))
+    return "\n".join(parts)
+
+
+def solution_only_lines(course):
+    """Lines of the instructor's solutions that appear nowhere students can see them by design.
+
+    secret_and_public_lines (tests/test_notebooks.py) applied to the solution cells alone, minus
+    every line of the other cells (hidden tests are shown in feedback by nbgrader's design).
+    """
+    lines = set()
+    for nb_name in NOTEBOOKS:
+        source = notebooks.read(Path(course) / "source" / ASSIGNMENT / f"{nb_name}.ipynb")
+        only_solutions = copy.deepcopy(source)
+        only_solutions.cells = [c for c in source.cells if notebooks.is_solution(c)]
+        secret, _ = secret_and_public_lines(only_solutions)
+        elsewhere = {line.strip() for c in source.cells if not notebooks.is_solution(c)
+                     for line in c.source.splitlines()}
+        lines |= secret - elsewhere
+    return lines
+
+
+def sandbox_processes(course):
+    """pids of processes that belong to a grading sandbox of `course` (by command line or cwd)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if str(course) in cwd or (str(course) in cmdline and "bwrap" in cmdline):
+            found.append(int(proc.name))
+    return found
+
+
+def wait_for_no_sandbox_processes(course, seconds=15):
+    deadline = time.monotonic() + seconds
+    while (left := sandbox_processes(course)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return left
+
+
+class Listener:
+    """A TCP server on the host's 127.0.0.1 that counts connections (none may arrive)."""
+
+    def __init__(self):
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen()
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self):
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.server.close()
+
+
+def write_honest(course, release, solutions):
+    """reference: the instructor's solutions; blank: the release untouched; wrong: WRONG in 02."""
+    for nb_name in NOTEBOOKS:
+        rel = notebooks.read(release / f"{nb_name}.ipynb")
+        notebooks.write(notebooks.filled_in(rel, solutions[nb_name]),
+                        course / "submitted" / "reference" / ASSIGNMENT / f"{nb_name}.ipynb")
+        notebooks.write(rel, course / "submitted" / "blank" / ASSIGNMENT / f"{nb_name}.ipynb")
+    rel = notebooks.read(release / f"{NB}.ipynb")
+    notebooks.write(notebooks.filled_in(rel, WRONG), course / "submitted" / "wrong" / ASSIGNMENT / f"{NB}.ipynb")
+
+
+def prepare(course):
+    release = generate_release(course)
+    rel = {nb_name: notebooks.read(release / f"{nb_name}.ipynb") for nb_name in NOTEBOOKS}
+    solutions = {nb_name: notebooks.reference_solutions(
+        notebooks.read(course / "source" / ASSIGNMENT / f"{nb_name}.ipynb")) for nb_name in NOTEBOOKS}
+    write_honest(course, release, solutions)
+    return rel, solutions
+
+
+RESUME_PLAN = {"s1": "reference", "s2": "blank", "s3": "reference", "s4": "blank"}
+
+
+def kill_and_resume(root):
+    """Start `nbgrader autograde --notebook=03...` on four students, SIGKILL it (process group)
+    once the first student's autograded 03 appears, then grade with coursekit.grade.autograde
+    (no --force).  Returns what test_a_killed_batch_resumes_to_the_same_grades checks."""
+    course = new_course(root / "resume")
+    release = generate_release(course)
+    solutions = {nb_name: notebooks.reference_solutions(
+        notebooks.read(course / "source" / ASSIGNMENT / f"{nb_name}.ipynb")) for nb_name in NOTEBOOKS}
+    for student, kind in RESUME_PLAN.items():
+        for nb_name in NOTEBOOKS:
+            rel = notebooks.read(release / f"{nb_name}.ipynb")
+            nb = notebooks.filled_in(rel, solutions[nb_name]) if kind == "reference" else rel
+            notebooks.write(nb, course / "submitted" / student / ASSIGNMENT / f"{nb_name}.ipynb")
+    last = "03_numpy_essentials"
+    first_done = course / "autograded" / "s1" / ASSIGNMENT / f"{last}.ipynb"
+    process = subprocess.Popen([str(BIN / "nbgrader"), "autograde", ASSIGNMENT, f"--notebook={last}", *LIMITS],
+                               cwd=course, env=environment(), start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not first_done.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        killed_while_grading = first_done.exists() and process.poll() is None
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    result = {"killed while grading": killed_while_grading,
+              "s4 graded before the kill": (course / "autograded" / "s4" / ASSIGNMENT / f"{last}.ipynb").exists(),
+              "left after the kill": wait_for_no_sandbox_processes(course)}
+
+    grade.autograde(course, extra=LIMITS)
+
+    result["scores"] = cell_scores(course)
+    result["states"] = {s: {x.state for x in st} for s, st in grade.statuses(course).items()}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        result["gradebook"] = {student: {nb.name: bool(nb.grades) and all(g.score is not None for g in nb.grades)
+                                         for nb in gb.find_submission(ASSIGNMENT, student).notebooks}
+                               for student in RESUME_PLAN}
+    result["socket folders left"] = [n for n in os.listdir(sandbox.IPC_DIR) if n.startswith(f"{process.pid}-")]
+    return result
+
+
+def catching(function, *args):
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - reported by the test that needs it
+        return error
+
+
+def save_logs(folder, name, runs):
+    folder.mkdir(parents=True, exist_ok=True)
+    for nb_name, run in runs.items():
+        (folder / f"{name}-{nb_name}.log").write_text(run.stdout + run.stderr)
+
+
+def outputs_of(batch, student):
+    path = batch["course"] / "autograded" / student / ASSIGNMENT / f"{NB}.ipynb"
+    return "\n".join(notebooks.output_text(c) for c in notebooks.read(path).cells if c.cell_type == "code")
+
+
+# ---------------------------------------------------------------- the batch
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    started = time.perf_counter()
+    root = tmp_path_factory.mktemp("adversarial")
+    listener = Listener()
+    secret = f"CANARY-{uuid.uuid4().hex}"
+    env_secret = f"ENVCANARY-{uuid.uuid4().hex}"
+    patch = pytest.MonkeyPatch()
+    patch.setenv(ENV_SECRET, env_secret)  # in the grader's environment, never in the kernel's
+    try:
+        course = new_course(root / "course")
+        rel, solutions = prepare(course)
+        ctx = cases.Context(rel, solutions, str(course), listener.port, uuid.uuid4().hex[:12])
+        for attack in ATTACKS:
+            folder = course / "submitted" / attack.student / ASSIGNMENT
+            folder.mkdir(parents=True)
+            for name, data in attack.build(ctx).items():
+                (folder / name).write_bytes(data)
+        (course / "source" / "CANARY.txt").write_text(secret)
+        (course / "CANARY.txt").write_text(secret)
+        honest_course = new_course(root / "honest")
+        prepare(honest_course)
+
+        before = tree_hashes(course / "submitted")
+        ipc_before = set(os.listdir(sandbox.IPC_DIR)) if sandbox.IPC_DIR.exists() else set()
+        timed = lambda f, *a, **kw: (time.perf_counter(), f(*a, **kw), time.perf_counter())  # noqa: E731
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            first_job = pool.submit(timed, grade.autograde, course, extra=LIMITS)
+            honest_job = pool.submit(timed, grade.autograde, honest_course, extra=LIMITS)
+            # On the second core, once the honest course is done: the kill-and-resume scenario.
+            resume_job = pool.submit(timed, catching, kill_and_resume, root)
+            t0, first_runs, t1 = first_job.result()
+            _, honest_runs, t2 = honest_job.result()
+            t6, resume, t7 = resume_job.result()
+        first = cell_scores(course)
+        first_statuses = grade.statuses(course)
+        snapshot = shutil.copytree(course, root / "first-run", symlinks=True)
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            second_job = pool.submit(timed, grade.autograde, course, force=True, extra=LIMITS)
+            feedback_job = pool.submit(timed, nbgrader, "generate_feedback", ASSIGNMENT, "--force",
+                                       cwd=snapshot, check=False)
+            t3, second_runs, t4 = second_job.result()
+            _, feedback_run, t5 = feedback_job.result()
+        logs = root / "logs"
+        for name, runs in (("first", first_runs), ("honest", honest_runs), ("second", second_runs),
+                           ("feedback", {"all": feedback_run})):
+            save_logs(logs, name, runs)
+        leftovers = wait_for_no_sandbox_processes(course) + wait_for_no_sandbox_processes(honest_course)
+        ipc_after = set(os.listdir(sandbox.IPC_DIR)) if sandbox.IPC_DIR.exists() else set()
+        yield {
+            "course": course, "honest_course": honest_course, "snapshot": snapshot, "logs": logs,
+            "ctx": ctx, "secret": secret, "env_secret": env_secret, "listener": listener,
+            "before": before, "after": tree_hashes(course / "submitted"),
+            "first": first, "first_statuses": first_statuses,
+            "second": cell_scores(course), "statuses": grade.statuses(course),
+            "honest": cell_scores(honest_course), "honest_statuses": grade.statuses(honest_course),
+            "solution_lines": solution_only_lines(course), "leftovers": leftovers, "resume": resume,
+            "new_ipc": {n for n in ipc_after - ipc_before
+                        if not Path(f"/proc/{n.split('-')[0]}").exists()},
+            "seconds": {"first run of the batch": t1 - t0, "honest-only course (in parallel)": t2 - t0,
+                        "kill and resume (in parallel, after it)": t7 - t6,
+                        "second run (--force)": t4 - t3, "generate_feedback (in parallel)": t5 - t3,
+                        "fixture total": time.perf_counter() - started},
+        }
+    finally:
+        listener.close()
+        patch.undo()
+
+
+def status_of(batch, student, nb_name=NB):
+    return next(s for s in batch["statuses"][student] if s.notebook == nb_name)
+
+
+def leaks(batch, student):
+    """Secrets found in a student's autograded notebooks and feedback pages (empty: none)."""
+    course, snapshot = batch["course"], batch["snapshot"]
+    own = submitted_text(course / "submitted" / student / ASSIGNMENT)
+    solution_lines = {line for line in batch["solution_lines"] if line not in own}
+    found = []
+    paths = list((course / "autograded" / student).rglob("*.ipynb")) + \
+        list((snapshot / "autograded" / student).rglob("*.ipynb")) + \
+        list((snapshot / "feedback" / student).rglob("*.html"))
+    for path in paths:
+        text = notebook_text(path) if path.suffix == ".ipynb" else html_text(path)
+        for needle in (batch["secret"], batch["env_secret"], "SQLite format"):
+            if needle in text:
+                found.append(f"{path.name}: {needle}")
+        found += [f"{path.name}: solution line {line!r}" for line in solution_lines if line in text]
+    return found
+
+
+# ---------------------------------------------------------------- per case
+
+
+def known_limit(attack):
+    return pytest.param(attack, id=attack.student, marks=[pytest.mark.xfail(
+        strict=True, reason=attack.known_limit)] if attack.known_limit else [])
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.student)
+def test_status_says_what_happened(attack, batch):
+    mine = batch["statuses"][attack.student]
+    status = status_of(batch, attack.student)
+    assert status.state in attack.states, f"{attack.student}: {status} (expected one of {attack.states})"
+    assert attack.reason in status.detail, f"{attack.student}: {status} lacks {attack.reason!r}"
+    for nb_name, state in attack.expected_others().items():
+        assert status_of(batch, attack.student, nb_name).state == state, [str(s) for s in mine]
+    strays = [s for s in mine if s.state == "unexpected"]
+    if attack.student == "atk-wrong-name":
+        assert strays and f"{NB} (1).ipynb" in strays[0].detail, [str(s) for s in mine]
+    else:
+        assert not strays, [str(s) for s in mine]
+
+
+@pytest.mark.parametrize("attack", [known_limit(a) for a in ATTACKS])
+def test_attack_earns_nothing_and_costs_only_what_it_attacked(attack, batch):
+    state = status_of(batch, attack.student).state
+    cells = batch["second"].get(attack.student, {}).get(NB)
+    got = exercise_totals(cells)
+    blank = exercise_totals(batch["second"]["blank"][NB])
+    reference = exercise_totals(batch["second"]["reference"][NB])
+    for exercise in attack.zero:
+        assert got[exercise][0] <= blank[exercise][0] == 0, f"{attack.student} earned {got[exercise]} in {exercise}"
+    keep = attack.keep + (attack.keep_if_alive if state != "stopped" else ())
+    for exercise in keep:
+        assert got[exercise] == reference[exercise], \
+            f"{attack.student} ({state}) lost honest points in {exercise}: {got[exercise]} of {reference[exercise]}"
+    if cells:  # nobody can raise what a notebook is worth
+        assert sum(top for _, top in cells.values()) == sum(t for _, t in reference.values()) == 26
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.student)
+def test_no_secret_reaches_any_output(attack, batch):
+    assert not leaks(batch, attack.student)
+
+
+def test_the_leak_detector_finds_solutions_where_they_are(batch):
+    """Self-check: the reference student's own outputs do contain solution lines (and the check
+    above only ignores a student's own submission)."""
+    lines = batch["solution_lines"]
+    assert len(lines) > 50
+    graded = notebook_text(batch["course"] / "autograded" / "reference" / ASSIGNMENT / f"{NB}.ipynb")
+    page = html_text(batch["snapshot"] / "feedback" / "reference" / ASSIGNMENT / f"{NB}.html")
+    assert [line for line in lines if line in graded] and [line for line in lines if line in page]
+
+
+# ---------------------------------------------------------------- whole batch
+
+
+def test_the_batch_completed_for_every_honest_student(batch):
+    for student in ("reference", "blank"):
+        assert {s.notebook: s.state for s in batch["statuses"][student]} == dict.fromkeys(NOTEBOOKS, "graded")
+        for nb_name in NOTEBOOKS:
+            assert (batch["course"] / "autograded" / student / ASSIGNMENT / f"{nb_name}.ipynb").exists()
+    for nb_name, cells in batch["second"]["reference"].items():
+        assert all(score == top > 0 for score, top in cells.values()), (nb_name, cells)
+    for nb_name, cells in batch["second"]["blank"].items():
+        assert all(score == 0 for score, _ in cells.values()), (nb_name, cells)
+    assert set(batch["second"]["reference"]) == set(batch["second"]["blank"]) == set(NOTEBOOKS)
+    assert all(score == 0 for score, _ in batch["second"]["wrong"][NB].values()), \
+        "a WRONG answer of tests/adversarial/cases.py earns points: the tamper cases would prove nothing"
+
+
+def test_no_readable_notebook_is_left_ungraded(batch):
+    """nbgrader failing a whole notebook ("not graded") would cost the student every point in it."""
+    for name in ("first_statuses", "statuses", "honest_statuses"):
+        ungraded = {s: [str(x) for x in st if x.state == "not graded"] for s, st in batch[name].items()}
+        assert not {s: x for s, x in ungraded.items() if x}, f"{name}; see the logs in {batch['logs']}"
+
+
+def test_honest_grades_do_not_depend_on_the_rest_of_the_batch(batch):
+    for student in HONEST:
+        assert batch["second"][student] == batch["honest"][student] == batch["first"][student], student
+
+
+def test_grading_again_with_force_changes_nothing(batch):
+    assert batch["second"] == batch["first"]
+    # Statuses too, except where the case allows several (which cells a fork bomb's load times out
+    # depends on the machine's load; the scores above may not).
+    def states(statuses):
+        return {s: [x.state for x in v] for s, v in statuses.items()
+                if s not in cases.BY_STUDENT or len(cases.BY_STUDENT[s].states) == 1}
+    assert states(batch["statuses"]) == states(batch["first_statuses"])
+
+
+def test_submitted_folder_is_byte_identical(batch):
+    assert batch["after"] == batch["before"]
+
+
+def test_feedback_was_generated_for_every_graded_notebook(batch):
+    course = batch["snapshot"]
+    for path in (course / "autograded").rglob("*.ipynb"):
+        student = path.relative_to(course / "autograded").parts[0]
+        assert (course / "feedback" / student / ASSIGNMENT / f"{path.stem}.html").exists(), path
+
+
+def test_no_sandbox_process_outlives_the_batch(batch):
+    assert not batch["leftovers"], f"processes left behind: {batch['leftovers']}"
+    assert not batch["new_ipc"], f"kernel socket folders left behind in {sandbox.IPC_DIR}: {batch['new_ipc']}"
+
+
+def test_output_floods_leave_small_notebooks(batch):
+    for student in ("atk-output-loop", "atk-output-blob", "atk-error-blob"):
+        graded = batch["course"] / "autograded" / student / ASSIGNMENT / f"{NB}.ipynb"
+        feedback = batch["snapshot"] / "feedback" / student / ASSIGNMENT / f"{NB}.html"
+        assert graded.stat().st_size < MAX_NOTEBOOK_BYTES, (student, graded.stat().st_size)
+        assert feedback.stat().st_size < MAX_NOTEBOOK_BYTES, (student, feedback.stat().st_size)
+
+
+def test_the_reader_ran_and_was_denied(batch):
+    out = outputs_of(batch, "atk-read-secrets")
+    course = batch["course"]
+    for path in (f"{course}/gradebook.db", f"{course}/CANARY.txt", f"{course}/source/CANARY.txt",
+                 "../../../gradebook.db", "/proc/1/environ"):
+        assert f"DENIED {path} " in out, f"no denial for {path} in:\n{out[:3000]}"
+    assert "ENV {" in out and "LIST /" in out
+
+
+def test_the_network_is_unreachable(batch):
+    out = outputs_of(batch, "atk-network")
+    assert "NO NETWORK 127.0.0.1" in out and "CONNECTED" not in out, out
+    assert batch["listener"].connections == 0
+
+
+def test_nothing_is_written_outside_the_sandbox(batch):
+    ctx = batch["ctx"]
+    out = outputs_of(batch, "atk-write-outside")
+    assert f"BLOCKED {ctx.course}/PWNED-{ctx.tag}" in out and "BLOCKED checks.py" in out, out
+    for path in cases.write_targets(ctx):
+        assert not Path(path).exists(), f"the sandbox wrote {path} on the host"
+    for folder in ("/tmp", str(sandbox.IPC_DIR), "/work/main"):
+        assert not list(Path(folder).glob(f"*{ctx.tag}*")), f"a file of the attack reached {folder}"
+    assert not list(Path(ctx.course).rglob(f"*{ctx.tag}*")), "a file of the attack reached the course"
+    filled = {m[0]: int(m[1]) for m in re.findall(r"^FILLED (\S+) (\d+) MiB$", out, re.M)}
+    assert set(filled) == {"/tmp/math-numpy-kernels", "/run/kernel", "/tmp", "."}, out
+    assert filled["/tmp/math-numpy-kernels"] == 0 and filled["/run/kernel"] <= 1, filled
+    assert filled["/tmp"] <= FILE_MB and filled["."] <= FILE_MB, filled
+
+
+def test_the_fork_bomb_was_refused(batch):
+    assert "fork refused: [Errno 11]" in outputs_of(batch, "atk-fork-bomb")
+
+
+# Like coursekit.sandbox.launch, a fresh process that becomes bwrap, but runs `python -c CODE`
+# instead of ipykernel.
+LAUNCH = """
+import os, sys
+from pathlib import Path
+from coursekit import sandbox
+code, workdir = sys.argv[1], Path(sys.argv[2])
+(workdir / "connection.json").write_text("{}")
+args = sandbox.command(workdir / "connection.json", workdir, sandbox.DEFAULT_LIMITS)
+python = args.index("ipykernel_launcher") - 2
+assert args[python + 1] == "-m"
+os.execv(args[0], args[:python + 1] + ["-c", code])
+"""
+
+
+def in_sandbox(code, workdir):
+    """Start `python -c code` in the grading sandbox, as the kernel launcher starts ipykernel."""
+    return subprocess.Popen([str(BIN / "python"), "-c", LAUNCH, code, str(workdir)], env=environment(),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def test_a_fork_bomb_does_not_starve_a_sandbox_running_at_the_same_time(tmp_path):
+    """The process limit counts per user id machine-wide: each sandbox needs its own id."""
+    bomb_dir, other_dir = tmp_path / "bomb", tmp_path / "other"
+    bomb_dir.mkdir()
+    other_dir.mkdir()
+    bomb = in_sandbox(textwrap.dedent("""
+        import os, time
+        try:
+            while True:
+                if os.fork() == 0:
+                    time.sleep(30)
+                    os._exit(0)
+        except OSError as error:
+            print("fork refused:", error, flush=True)
+        time.sleep(30)
+    """), bomb_dir)
+    try:
+        assert "fork refused" in bomb.stdout.readline()  # the bomb is at its limit, and stays there
+        other = in_sandbox(textwrap.dedent("""
+            import os, threading
+            threading.Thread(target=print, args=("thread started",)).start()
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            os.waitpid(pid, 0)
+            print("forked")
+        """), other_dir)
+        out, _ = other.communicate(timeout=60)
+        assert "thread started" in out and "forked" in out, out
+    finally:
+        os.killpg(bomb.pid, signal.SIGKILL)
+        bomb.wait()
+
+
+def report(batch):
+    """The case table: case, status, score in 02, secret leaked, batch completed."""
+    completed = all(st.state == "graded" for s in ("reference", "blank") for st in batch["statuses"][s])
+    rows = [f"{'case':24} {'status of 02':88} {'02 score':>8} {'leaked':>6} {'batch ok':>8}"]
+    for attack in ATTACKS:
+        cells = batch["second"].get(attack.student, {}).get(NB) or {}
+        score = f"{sum(s or 0 for s, _ in cells.values()):g}/26"
+        status = "; ".join(str(s) for s in batch["statuses"][attack.student] if s.notebook == NB or
+                           s.state == "unexpected")
+        limit = "  (known limit)" if attack.known_limit else ""
+        rows.append(f"{attack.student:24} {status[:88]:88} {score:>8} {'yes' if leaks(batch, attack.student) else 'no':>6} "
+                    f"{'yes' if completed else 'NO':>8}{limit}")
+    rows.append("")
+    rows += [f"{what}: {seconds:.1f} s" for what, seconds in batch["seconds"].items()]
+    return "\n".join(rows)
+
+
+def test_report(batch):
+    print("\n" + report(batch))
+
+
+# ---------------------------------------------------------------- killed mid-batch, then resumed
+
+
+def test_a_killed_batch_resumes_to_the_same_grades(batch):
+    """`nbgrader autograde` killed (SIGKILL) mid-notebook, then coursekit.grade.autograde without
+    --force: the same grades as an uninterrupted run, and a consistent gradebook."""
+    resumed = batch["resume"]
+    if isinstance(resumed, BaseException):
+        raise resumed
+    assert resumed["killed while grading"], "the batch ended before it could be killed"
+    assert resumed["left after the kill"] == [], "the killed batch left sandbox processes"
+    assert resumed["s4 graded before the kill"] is False
+    assert set(resumed["scores"]) == set(RESUME_PLAN)
+    for student, kind in RESUME_PLAN.items():
+        assert resumed["scores"][student] == batch["honest"][kind], f"{student} ({kind}) differs from an uninterrupted run"
+        assert resumed["states"][student] == {"graded"}, (student, resumed["states"][student])
+        assert resumed["gradebook"][student] == {nb_name: True for nb_name in NOTEBOOKS}, \
+            f"{student}: a notebook without a submission or without scores in the gradebook"
+    assert not resumed["socket folders left"], "the killed grader's kernel socket folder was not cleaned up"
