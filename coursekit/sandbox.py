@@ -106,7 +106,8 @@ def _parent_dirs(paths):
 
     bwrap would create them itself, but as 0700 root folders that the sandbox user cannot traverse.
     """
-    ancestors = sorted({str(a) for p in paths for a in Path(p).parents if str(a) != "/"}, key=len)
+    # /tmp is already the sandbox's own tmpfs, with its own permissions.
+    ancestors = sorted({str(a) for p in paths for a in Path(p).parents if str(a) not in ("/", "/tmp")}, key=len)
     return [arg for a in ancestors for arg in ("--perms", "0755", "--dir", a)]
 
 
@@ -125,15 +126,16 @@ def command(connection_file, workdir, limits):
             args += ["--ro-bind", str(host), str(host)]
     for etc in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives"):
         args += ["--ro-bind-try", etc, etc]
+    size = str(limits["file_mb"] * 2**20)
+    # /tmp first: every later mount may lie below it (a course or a clone in /tmp), and a tmpfs
+    # mounted after them would hide them.
+    args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     prefixes = sorted({str(Path(sys.base_prefix).resolve()), sys.prefix})
     ipc = _ipc_folder(connection_file)
     args += _parent_dirs(prefixes + [str(workdir), "/run/kernel"])
     for prefix in prefixes:
         args += ["--ro-bind", prefix, prefix]
-    size = str(limits["file_mb"] * 2**20)
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
-             # The kernel's socket folder; its parent made by hand (bwrap would make it 0700).
+    args += [# The kernel's socket folder; its parent made by hand (bwrap would make it 0700).
              *(["--perms", "0755", "--dir", str(IPC_DIR), "--bind", str(ipc), str(ipc)] if ipc else []),
              # Sticky and world-writable: the student may add files, but not replace the copies
              # below (root's, read-only), so checks.py stays the instructor's.

@@ -26,6 +26,16 @@ def test_the_sandbox_binds_no_course_folder(tmp_path):
     assert args[args.index("--tmpfs", args.index(str(workdir)) - 1) + 1] == str(workdir)
 
 
+def test_tmp_is_mounted_before_anything_that_may_lie_below_it(tmp_path):
+    """A clone (and so .venv) or a course under /tmp must stay visible: a later tmpfs would hide it."""
+    connection = tmp_path / "connection.json"
+    connection.write_text("{}")
+    args = sandbox.command(connection, tmp_path, sandbox.DEFAULT_LIMITS)
+    tmp_mount = next(i for i, a in enumerate(args) if a == "--tmpfs" and args[i + 1] == "/tmp")
+    binds = [i for i, a in enumerate(args) if a in ("--bind", "--ro-bind", "--dir", "--file")]
+    assert binds and all(i > tmp_mount for i in binds if not args[i + 1].startswith(("/usr", "/etc")))
+
+
 @pytest.fixture(scope="module")
 def blank_course(tmp_path_factory):
     course = new_course(tmp_path_factory.mktemp("sandbox") / "course")
