@@ -110,9 +110,9 @@ def statuses(course, submitted="submitted"):
         result[student] = [notebook_status(course, submitted, student, nb) for nb in NOTEBOOKS]
         assignment = student_dir / ASSIGNMENT
         expected = {f"{nb}.ipynb" for nb in NOTEBOOKS}
-        strays = sorted(p.name for p in assignment.glob("*.ipynb") if p.name not in expected) \
-            if assignment.is_dir() else []
-        if not assignment.is_dir():
+        if assignment.is_dir():  # notebooks under other names
+            strays = sorted(p.name for p in assignment.glob("*.ipynb") if p.name not in expected)
+        else:  # no assignment folder at all: everything the student handed in is misplaced
             strays = sorted(p.name for p in student_dir.iterdir())
         if strays:
             result[student].append(Status("files", "unexpected", ", ".join(strays)
