@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from coursekit import corpus, scan
+from coursekit import corpus
+from coursekit.grading.scan import checker as scan
 from coursekit.nbgrader import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
@@ -554,7 +555,7 @@ def test_cli_prints_a_table_and_exits_0(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "student" in out and "rule" in out and "shell" in out and "!curl http://example.com" in out
     assert "3 finding(s), 3 to review, in 1 of 2 student(s)" in out
-    run = subprocess.run([sys.executable, "-m", "coursekit.scan", str(EXAMPLES), "--release", str(RELEASE)],
+    run = subprocess.run([sys.executable, "-m", "coursekit.grading.scan", str(EXAMPLES), "--release", str(RELEASE)],
                          cwd=REPO, capture_output=True, text=True)
     assert run.returncode == 0 and "0 finding(s)" in run.stdout, run.stderr
 

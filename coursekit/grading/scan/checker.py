@@ -1,6 +1,6 @@
 """Flag attempts to tamper with grading, by reading each submission's code (never running it).
 
-`python -m coursekit.scan [submitted_dir] [--release release/math_numpy]` prints one row per
+`python -m coursekit.grading.scan [submitted_dir] [--release release/math_numpy]` prints one row per
 finding and exits 0 (2 only for a folder that does not exist): it reports for an instructor to
 review, it does not decide grades.
 
@@ -49,9 +49,9 @@ from pathlib import Path
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 
-from . import notebooks
-from .nbgrader import REPO
-from .spec import ASSIGNMENT
+from ... import notebooks
+from ...nbgrader import REPO
+from ...spec import ASSIGNMENT
 
 REVIEW, INFO = "review", "info"
 
