@@ -140,7 +140,7 @@ def main(argv=None):
 
 def review(course, submitted="submitted", out=sys.stdout):
     """What an instructor should look at after grading: statuses, then the tamper scan's flags."""
-    from .grading.scan import REVIEW, scan_submissions
+    from .scan import REVIEW, scan_submissions
 
     report(course, submitted, out)
     flags = scan_submissions(Path(course) / submitted, Path(course) / "release" / ASSIGNMENT)

@@ -10,7 +10,9 @@ import time
 import pytest
 
 from coursekit import corpus
-from coursekit.grading.scan import checker as scan
+from coursekit.grading import scan
+from coursekit.grading.scan import __main__ as cli
+from coursekit.grading.scan import checker, names, notebook, parse
 from coursekit.nbgrader import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
@@ -490,9 +492,9 @@ def test_a_scanner_bug_is_a_flag_not_a_crash(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(scan, "_check", broken)
+    monkeypatch.setattr(checker, "check", broken)
     assert [f.rule for f in scan.scan_code("x = 1")] == ["scan-error"]
-    monkeypatch.setattr(scan, "_scan_cells", broken)
+    monkeypatch.setattr(notebook, "_scan_cells", broken)
     (flag,) = scan.scan_notebook(RELEASE / f"{NB}.ipynb")
     assert flag.rule == "scan-error"
 
@@ -551,7 +553,7 @@ def test_two_hundred_notebooks_scan_in_well_under_a_few_seconds(tmp_path):
 
 def test_cli_prints_a_table_and_exits_0(tmp_path, capsys):
     submitted = submissions(tmp_path, {"ann": "", "ben": "!curl http://example.com"})
-    assert scan.main([str(submitted), "--release", str(RELEASE)]) == 0
+    assert cli.main([str(submitted), "--release", str(RELEASE)]) == 0
     out = capsys.readouterr().out
     assert "student" in out and "rule" in out and "shell" in out and "!curl http://example.com" in out
     assert "3 finding(s), 3 to review, in 1 of 2 student(s)" in out
@@ -565,5 +567,13 @@ def test_default_test_names_cover_the_release_setup_cells():
     for name in NOTEBOOKS:
         nb = release_json(name)
         setup = "".join(nb["cells"][index_of(nb, "setup")]["source"])
-        ctx = scan._Context([], [scan._parse(setup)[0]])
-        assert ctx.test_names == scan.DEFAULT_TEST_NAMES, name
+        ctx = names.Context([], [parse.parse(setup)[0]])
+        assert ctx.test_names == names.DEFAULT_TEST_NAMES, name
+
+
+def test_the_old_module_still_serves_callers_on_other_branches():
+    """coursekit/scan.py re-exports the package until every import is switched to it."""
+    from coursekit import scan as old
+    for name in ("INFO", "REVIEW", "RULES", "Flag", "scan_code", "scan_notebook", "scan_submissions"):
+        assert getattr(old, name) is getattr(scan, name), name
+    assert (old.main, old.report) == (cli.main, cli.report)
