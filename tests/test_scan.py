@@ -375,6 +375,15 @@ def test_added_cells_are_scanned(tmp_path):
     assert (flag.rule, flag.cell, flag.grade_id) == ("process", len(nb["cells"]) - 1, None)
 
 
+def test_a_graded_cell_without_a_grade_id_is_scanned_as_a_student_cell(tmp_path):
+    """nbgrader's DeduplicateIds, which the scan runs, would raise on it: it must not here."""
+    nb = release_json()
+    nb["cells"].append(code_cell("import ctypes", {"grade": True, "locked": True, "points": 1}))
+    for release in (RELEASE / f"{NB}.ipynb", None):
+        flags = scan.scan_notebook(write(tmp_path, nb), release)
+        assert [(f.rule, f.cell) for f in flags] == [("process", len(nb["cells"]) - 1)]
+
+
 def test_forged_locked_metadata_is_seen_through_with_the_release(tmp_path):
     nb = release_json()
     nb["cells"].append(code_cell("import os\nos._exit(0)", {"locked": True, "grade_id": "mine"}))

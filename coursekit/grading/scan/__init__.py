@@ -6,8 +6,9 @@ review, it does not decide grades.
 
 What is scanned: the code nbgrader keeps as the student left it, i.e. solution cells and cells the
 student added.  nbgrader puts locked and test cells back from the gradebook before grading, so
-their code cannot tamper with anything; `notebook._kept_cells` mirrors nbgrader's own rules for
-this (DeduplicateIds, then OverwriteCells).  With the release notebook to compare with, edits to locked
+their code cannot tamper with anything; notebook.py decides which cells nbgrader keeps with its own
+DeduplicateIds and cell tests (nbgrader.utils), and restates the rule of its OverwriteCells, which
+needs a gradebook database the scan does not have.  With the release notebook to compare with, edits to locked
 cells, changed nbgrader metadata, deleted and unknown cells are listed as information.  Python
 files shipped beside the notebooks are flagged too: the kernel would import a numpy.py instead
 of NumPy.

@@ -3,15 +3,25 @@
 import dataclasses
 import functools
 import json
+import logging
 from pathlib import Path
 
 import nbformat
+from nbgrader.preprocessors import DeduplicateIds
+from nbgrader.utils import is_grade, is_locked, is_solution
 
 from ... import notebooks
 from .cell import check_cell, parse_cell
 from .names import Context
 from .parse import parse
 from .rules import MAX_CELL_CHARS, MAX_NOTEBOOK_BYTES, MAX_NOTEBOOK_CODE, Flag
+
+# It logs a warning per duplicate id; the scan reports those as flags, so its log goes nowhere.
+_QUIET = logging.getLogger(__name__ + ".nbgrader")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
+_DEDUPLICATE = DeduplicateIds(log=_QUIET)
+_PLAIN = nbformat.NotebookNode(metadata=nbformat.NotebookNode(nbgrader={}))  # never changed by it
 
 
 def _read_cells(path):
@@ -60,31 +70,41 @@ def _clean_cell(raw):
     return nbformat.NotebookNode(cell_type=cell_type, source=source, metadata={"nbgrader": grading})
 
 
+# Which cells nbgrader grades as the student left them.  Its own tests of a cell's flags and its
+# own DeduplicateIds are imported; OverwriteCells is not: it takes each cell's locked flag from the
+# gradebook database, and the scan has none (it runs before or without autograde), so _kept_cells
+# restates its rule with the release notebook in the gradebook's place.
+
 def _graded(cell):
-    """nbgrader treats the cell as one of its own (grade, solution or locked)."""
-    m = notebooks.meta(cell)
-    return bool(m.get("grade") or m.get("solution") or m.get("locked"))
+    """nbgrader treats the cell as one of its own (grade, solution or locked), as DeduplicateIds does."""
+    return bool(is_grade(cell) or is_solution(cell) or is_locked(cell))
 
 
 def _locked(cell):
-    """nbgrader's is_locked: it restores the source of grade and locked cells, never of solutions."""
-    m = notebooks.meta(cell)
-    return not m.get("solution") and bool(m.get("grade") or m.get("locked"))
+    """nbgrader restores the source of grade and locked cells, never of solutions."""
+    return bool(is_locked(cell))
 
 
 def _by_id(cells):
-    """grade_id -> index of the cell nbgrader keeps for it (DeduplicateIds keeps the last copy)."""
-    return {notebooks.grade_id(c): i for i, c in enumerate(cells)
-            if c is not None and _graded(c) and notebooks.grade_id(c)}
+    """grade_id -> index of the cell nbgrader keeps for it.
+
+    nbgrader's DeduplicateIds runs on stand-ins holding only each cell's nbgrader metadata: it
+    empties that of all but the last copy of an id.  A graded cell without a grade_id would make
+    it raise; its stand-in has no metadata, so the scan reads that cell as a student cell.
+    """
+    stand_ins = [nbformat.NotebookNode(metadata=nbformat.NotebookNode(nbgrader=dict(notebooks.meta(c))))
+                 if c is not None and _graded(c) and notebooks.grade_id(c) else _PLAIN for c in cells]
+    _DEDUPLICATE.preprocess(nbformat.NotebookNode(cells=stand_ins), {})
+    return {s.metadata.nbgrader["grade_id"]: i for i, s in enumerate(stand_ins) if s.metadata.nbgrader}
 
 
-def _kept_cells(cells, release):
-    """Indices of the cells nbgrader grades as the student left them.
+def _kept_cells(cells, release, owner):
+    """Indices of the cells nbgrader grades as the student left them; owner is _by_id(cells).
 
     nbgrader strips the metadata of all but the last copy of a grade_id, forgets ids its gradebook
     lacks, and restores locked cells by id, using the release's flags, not the student's.
     """
-    owner, kept = _by_id(cells), []
+    kept = []
     for i, cell in enumerate(cells):
         if cell is None:
             continue
@@ -99,9 +119,9 @@ def _kept_cells(cells, release):
     return kept
 
 
-def _structure(cells, release):
+def _structure(cells, release, owner):
     """Info flags: duplicate ids; with the release, edits, metadata changes, deletions, unknown ids."""
-    owner, flags = _by_id(cells), []
+    flags = []
     for i, cell in enumerate(cells):
         gid = notebooks.grade_id(cell) if cell is not None and _graded(cell) else None
         if gid and owner[gid] != i:
@@ -178,7 +198,8 @@ def _release(path, stamp):
 
 def _scan_cells(raw_cells, release):
     cells = [_clean_cell(c) for c in raw_cells]
-    flags = _structure(cells, release)
+    owner = _by_id(cells)
+    flags = _structure(cells, release, owner)
 
     # The setup cells' imports (np, the checks helpers) are what the test cells rely on: take
     # them from the release when there is one, since the student's copy may have been edited.
@@ -187,7 +208,7 @@ def _scan_cells(raw_cells, release):
              if c.cell_type == "code" and _locked(c) and not notebooks.meta(c).get("grade")]
 
     parsed, budget = {}, MAX_NOTEBOOK_CODE
-    for i in _kept_cells(cells, release):
+    for i in _kept_cells(cells, release, owner):
         # nbgrader turns a cell back into the release's type: a solution saved as markdown still runs.
         known = release.get(notebooks.grade_id(cells[i])) if release is not None else None
         if (known or cells[i]).cell_type != "code" or not cells[i].source.strip():
