@@ -88,6 +88,7 @@ HONEST = [
     "model.eval()\nobj.exec = 1\nself.exit = True",
     "def f():\n    print = 3\n    max = 4\n    return print + max",  # local names, not notebook level
     "def evaluate(model, x, exit=None, compile=False):\n    eval = model(x)\n    return eval, exit, compile",
+    "class Options:\n    exit = False\n    compile = True",  # class attributes named like builtins
     "import sys\nsys.stdout.write('x')\nsys.setrecursionlimit(10000)",
     "%matplotlib inline\n%timeit np.zeros(3)\nnp.zeros?",
     "import threading\nthreading.Thread(target=print).start()",

@@ -14,8 +14,13 @@ def check(tree, ctx, depth=0):
     return Checker(ctx, depth).run(tree)
 
 
-class Checker:
-    """The rules, applied to one parsed cell in its notebook's naming context."""
+class Checker(ast.NodeVisitor):
+    """The rules, applied to one parsed cell in its notebook's naming context.
+
+    Each visit_ method judges one kind of node.  run() visits every node of the cell's flat walk,
+    in ast.walk's order, instead of recursing: the walk is computed once per tree and shared with
+    the naming context, and recursion would run out of stack on absurdly nested hostile code.
+    """
 
     def __init__(self, ctx, depth):
         self.ctx, self.depth, self.found = ctx, depth, []
@@ -25,52 +30,17 @@ class Checker:
         self.found.append((rule, message, getattr(node, "lineno", 1)))
 
     def run(self, tree):
-        names, nodes = self.ctx.names, walk(tree)
+        nodes = walk(tree)
         # A chain like os.path.join is judged once, whole, at its outermost node.
-        inner = {id(n.value) for n in nodes if isinstance(n, ast.Attribute)}
-        in_path = {id(side) for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
-                   for side in (n.left, n.right)}
+        self.inner = {id(n.value) for n in nodes if isinstance(n, ast.Attribute)}
+        self.in_path = {id(side) for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)
+                        for side in (n.left, n.right)}
         # The '/x' of f'{folder}/x' or folder + '/x' does not start a path: it cannot make it absolute.
         self.tails = {id(v) for n in nodes if isinstance(n, ast.JoinedStr) for v in n.values[1:]} | \
             {id(n.right) for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Add)}
-        local = local_builtin_names(nodes)
+        self.local = local_builtin_names(nodes)
         for node in nodes:
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                # `import http.client` binds http but imports http.client: judge what is imported
-                imported = [a.name for a in node.names] if isinstance(node, ast.Import) \
-                    else [q for _, q in imports(node)]
-                for qualified in imported:
-                    self.use(qualified, node, "imports")
-            elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
-                self.attr_write(node.value, node.attr, node)
-            elif isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load):
-                self.item_write(node.value, node)
-            elif isinstance(node, (ast.Name, ast.Attribute, ast.Subscript, ast.Call)) \
-                    and isinstance(getattr(node, "ctx", ast.Load()), ast.Load) \
-                    and id(node) not in inner and id(node) not in local:
-                # Calls and subscripts count when they name something: getattr(os, '_exit'),
-                # __import__('os'), vars(os)['system']; an ordinary call "f()" is judged at f.
-                for q in sorted(q for q in names(node) if not q.endswith(("()", "[]"))):
-                    self.use(q, node)
-                if isinstance(node, ast.Name):  # `from os import *` then system(...)
-                    for module in self.ctx.stars:
-                        self.use(f"{module}.{node.id}", node)
-            if isinstance(node, ast.Attribute) and node.attr in FRAME_ATTRS:
-                self.add("introspection", f"reads .{node.attr}", node)
-            elif isinstance(node, ast.Call):
-                self.call(node)
-            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div) and id(node) not in in_path \
-                    and any("pathlib" in q for n in ast.walk(node) if isinstance(n, ast.Call)
-                            for q in names(n.func)):
-                self.paths(node)  # Path('.') / '..' / 'x'
-            elif isinstance(node, ast.Raise) and node.exc is not None:
-                exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
-                if "SystemExit" in names(exc):
-                    self.add("kernel-exit", "raises SystemExit", node)
-            elif isinstance(node, ast.ClassDef):
-                if any("SystemExit" in names(b) for b in node.bases):
-                    self.add("kernel-exit", "subclasses SystemExit", node)
-                self.class_body(node)
+            self.visit(node)
         if self.touches_files:
             # A cell that opens or lists files and spells out an outside path anywhere
             # (targets = ['/proc/1/environ', ...]; open(t)).  Path-like strings only, so that
@@ -85,6 +55,69 @@ class Checker:
             elif name in self.ctx.test_names and qualified != self.ctx.test_names[name]:
                 self.add("rebind-test-name", f"rebinds {name}, which the tests use", node)
         return self.found
+
+    def generic_visit(self, node):
+        """Nothing: run() reaches every node itself, so a visit never goes down to the children."""
+
+    def visit_Import(self, node):
+        # `import http.client` binds http but imports http.client: judge what is imported
+        for alias in node.names:
+            self.use(alias.name, node, "imports")
+
+    def visit_ImportFrom(self, node):
+        for _, qualified in imports(node):
+            self.use(qualified, node, "imports")
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and self.reads(node):
+            for module in self.ctx.stars:  # `from os import *` then system(...)
+                self.use(f"{module}.{node.id}", node)
+
+    def visit_Attribute(self, node):
+        if not isinstance(node.ctx, ast.Load):
+            self.attr_write(node.value, node.attr, node)
+        else:
+            self.reads(node)
+        if node.attr in FRAME_ATTRS:
+            self.add("introspection", f"reads .{node.attr}", node)
+
+    def visit_Subscript(self, node):
+        if not isinstance(node.ctx, ast.Load):
+            self.item_write(node.value, node)
+        else:
+            self.reads(node)
+
+    def visit_Call(self, node):
+        self.reads(node)
+        self.call(node)
+
+    def visit_BinOp(self, node):
+        if isinstance(node.op, ast.Div) and id(node) not in self.in_path \
+                and any("pathlib" in q for n in ast.walk(node) if isinstance(n, ast.Call)
+                        for q in self.ctx.names(n.func)):
+            self.paths(node)  # Path('.') / '..' / 'x'
+
+    def visit_Raise(self, node):
+        if node.exc is not None:
+            exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if "SystemExit" in self.ctx.names(exc):
+                self.add("kernel-exit", "raises SystemExit", node)
+
+    def visit_ClassDef(self, node):
+        if any("SystemExit" in self.ctx.names(b) for b in node.bases):
+            self.add("kernel-exit", "subclasses SystemExit", node)
+        self.class_body(node)
+
+    def reads(self, node):
+        """Judge what a read of a name, attribute chain, subscript or call names; False when it is
+        not judged here (inside a longer chain, or a function's own local named like a builtin)."""
+        if id(node) in self.inner or id(node) in self.local:
+            return False
+        # Calls and subscripts count when they name something: getattr(os, '_exit'),
+        # __import__('os'), vars(os)['system']; an ordinary call "f()" is judged at f.
+        for q in sorted(q for q in self.ctx.names(node) if not q.endswith(("()", "[]"))):
+            self.use(q, node)
+        return True
 
     def use(self, qualified, node, verb="uses"):
         rule = use_rule(qualified)
