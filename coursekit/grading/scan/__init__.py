@@ -40,7 +40,7 @@ Where each part lives:
                magics and paths each rule covers, and the limits on what one notebook may cost
 - names:       what a name means in one notebook (imports, aliases, notebook-level bindings)
 - parse:       one cell's source to an `ast` tree, through IPython's transform when it is not Python
-- checker:     the rules applied to one parsed cell (an `ast` walk)
+- checker:     the rules applied to one parsed cell (an ast.NodeVisitor)
 - cell:        one cell's source to its flags (`scan_code`)
 - notebook:    one notebook: which cells nbgrader keeps as the student left them, structure flags
 - submissions: a submitted/ folder of students
