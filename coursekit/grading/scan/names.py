@@ -2,9 +2,9 @@
 
 Why not `symtable`: it reads source text, not the tree the scan has already parsed (and shares
 between students), so every cell would be parsed twice; it names the bound symbols but not the
-nodes, and the flags need their lines; and for module scope it leaves out names a cell binds there
-all the same (`global x` in a function then `x = ...`, `[y := ... for ...]`), which is what a
-rebinding check must see.  So the two scope walks below stay on `ast`.
+nodes, and the flags need their lines; and at module scope it does not mark as assigned names a
+cell does bind there (`global x` in a function then `x = ...`, `[y := ... for ...]`: checked on
+Python 3.11), which a rebinding check must see.  So the two scope walks below stay on `ast`.
 """
 
 import ast
