@@ -22,8 +22,8 @@ from .spec import ASSIGNMENT
 from .summary import score_rows, table
 
 DEMO = REPO / "demo"
-ROSTER = lms.EXAMPLES_DIR / "roster.csv"
-DOWNLOAD = lms.EXAMPLES_DIR / "canvas_submissions.zip"
+ROSTER = REPO / "examples" / "lms" / "roster.csv"
+DOWNLOAD = ROSTER.parent / "canvas_submissions.zip"
 CANVAS_ID = "12345"  # the Canvas assignment id: in a real course, the number in its URL
 
 
@@ -68,7 +68,8 @@ def main():
     nb_step("Grade files in reports/: nbgrader's, Canvas's import, Moodle's worksheet, points per exercise",
             ["export", "--to=reports/grades.csv"],
             ["export", "--exporter=coursekit.lms.CanvasExport", "--to=reports/canvas_grades.csv",
-             f"--CanvasExport.assignment_ids={ASSIGNMENT}={CANVAS_ID}", f"--LmsRoster.path={ROSTER}"],
+             f"--CanvasExport.assignment_ids={ASSIGNMENT}={CANVAS_ID}", f"--LmsExport.points_possible={ASSIGNMENT}=100",
+             f"--LmsRoster.path={ROSTER}"],
             ["export", "--exporter=coursekit.lms.MoodleExport", "--to=reports/moodle_grades.csv",
              f"--LmsRoster.path={ROSTER}"],
             ["export", "--exporter=coursekit.lms.ExerciseExport", "--to=reports/exercise_scores.csv",
