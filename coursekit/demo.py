@@ -19,7 +19,8 @@ from . import grade, lms
 from .nbgrader import REPO, nbgrader, new_course
 from .report import write_report
 from .spec import ASSIGNMENT
-from .summary import score_rows, table
+from .results import course_results
+from .summary import table
 
 DEMO = REPO / "demo"
 ROSTER = REPO / "examples" / "lms" / "roster.csv"
@@ -79,7 +80,7 @@ def main():
     print()
     grade.review(DEMO)
     print("\nScores (points per notebook):\n")
-    print(table(score_rows(f"sqlite:///{DEMO / 'gradebook.db'}")))
+    print(table(course_results(DEMO)))
     print(f"\nIn {DEMO}: reports/ (grade files, class report), feedback/<student>/{ASSIGNMENT}/*.html")
     return 0
 
