@@ -7,7 +7,7 @@
 - collect.py: `nbgrader zip_collect` collectors (CanvasCollector, MoodleCollector) and the
               collect report;
 - export.py:  `nbgrader export` plugins (CanvasExport, MoodleExport, ExerciseExport);
-- scores.py:  the scores the exports read from the gradebook.
+- the scores come from the course's results model (coursekit/results.py).
 docs/lms.md is the instructor's guide.  nbgrader loads the plugins by their names here
 (`--collector=coursekit.lms.CanvasCollector`, `--exporter=coursekit.lms.CanvasExport`).
 """

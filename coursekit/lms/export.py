@@ -4,6 +4,9 @@
 - MoodleExport: Moodle's grading worksheet (assignment > Upload grading worksheet);
 - ExerciseExport: points per exercise (coursekit.spec names), for instructors.
 
+Every number comes from the course's one results model (coursekit/results.py): the students'
+scores, late penalties, per-exercise points and each notebook's grading status.
+
 No grade is wiped or silently dropped:
 - a student without a score is left out of the file (an LMS leaves rows it does not get as they
   are; Canvas would read a blank cell as "clear the grade"), and the log lists who;
@@ -15,7 +18,9 @@ No grade is wiped or silently dropped:
   assignment; Moodle: the worksheet's "Maximum Grade", which points_possible must agree with);
   `--LmsExport.scale=False` refuses instead when the totals differ;
 - one assignment per file (`--assignment=[name]` when the gradebook has several): a Canvas row
-  with a blank cell in another assignment's column would clear that grade.
+  with a blank cell in another assignment's column would clear that grade;
+- a student with a notebook that grading could not finish (status "not graded": the grader
+  failed, not the student) is withheld, with a warning: grade again, then export.
 """
 
 import csv
@@ -26,7 +31,7 @@ from nbgrader.plugins import ExportPlugin
 from traitlets import Bool, Dict
 
 from ..spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
-from . import scores
+from .. import results
 from .roster import LmsRoster, RosterError, course_root
 
 
@@ -51,9 +56,15 @@ class LmsExport(ExportPlugin):
 
     def export(self, gradebook):
         try:
+            self.results = results.course_results(course_root(self), db_url=str(gradebook.engine.url))
             self.write(gradebook)
         except (ExportError, RosterError, ValueError) as error:
             self.parent.fail(str(error))
+
+    def result(self, student_id):
+        """The student's StudentResult, or None when nothing of theirs was graded."""
+        found = self.results.get(student_id)
+        return found if found is not None and found.submitted else None
 
     def destination(self):
         dest = Path(self.to or self.default_to)
@@ -67,6 +78,8 @@ class LmsExport(ExportPlugin):
         if len(chosen) != 1:
             raise ExportError(f"An LMS grade file holds one assignment; this export has {[a.name for a in chosen]}: "
                               "pass --assignment=[<name>]")
+        if chosen[0].name != ASSIGNMENT:
+            raise ExportError(f"{chosen[0].name} is not this course's assignment ({ASSIGNMENT}, coursekit.spec)")
         return chosen[0]
 
     def lms_points(self, assignment, lms_maximum=None):
@@ -91,11 +104,19 @@ class LmsExport(ExportPlugin):
         return (f"The LMS's points for {assignment.name} are unknown: pass --LmsExport.points_possible="
                 f"{assignment.name}=<points> (nbgrader's total is {points(assignment.max_score)})")
 
-    def lms_score(self, sub, assignment, total):
-        """The final score on the LMS's scale, or None for no score."""
-        if sub is None:
+    def lms_score(self, found, assignment, total):
+        """The final score (nbgrader's score minus its late penalties, at least 0) on the LMS's
+        scale, or None for no score."""
+        if found is None:
             return 0.0 if self.missing_as_zero else None
-        return scores.final_score(sub) * total / assignment.max_score
+        penalty = sum(nb.late_penalty for nb in found.notebooks.values())
+        return max(0.0, found.score - penalty) * total / assignment.max_score
+
+    def doubtful(self, student_id):
+        """Why a student's score cannot be trusted yet ("" when it can)."""
+        found = self.results.get(student_id)
+        unfinished = [nb.notebook for nb in found.notebooks.values() if nb.status == "not graded"] if found else []
+        return f"grading did not finish for {', '.join(unfinished)}" if unfinished else ""
 
     def students(self, gb, keep):
         wanted = [str(s) for s in self.student]
@@ -110,7 +131,9 @@ class LmsExport(ExportPlugin):
     def roster(self):
         return LmsRoster(parent=self).read(course_root(self))
 
-    def report_left_out(self, no_score, excused):
+    def report_left_out(self, no_score, excused, withheld=()):
+        for student_id, why in withheld:
+            self.log.warning("Withheld: %s (%s): grade again, then export", student_id, why)
         if no_score:
             self.log.warning("Left out, with no score (their LMS grade stays as it is; --LmsExport.missing_as_zero"
                              "=True writes 0): %s", ", ".join(no_score))
@@ -155,14 +178,17 @@ class CanvasExport(LmsExport):
     def write(self, gradebook):
         assignment, roster = self.the_assignment(gradebook), self.roster()
         total = self.lms_points(assignment)
-        rows, no_score, excused = [], [], []
+        rows, no_score, excused, withheld = [], [], [], []
         for student in self.students(gradebook, keep=lambda s: s.lms_user_id):
             more = roster.by_student_id.get(student.id)
             if more is not None and more.excused_from(assignment.name):
                 grade = "EX"
                 excused.append(student.id)
+            elif self.doubtful(student.id):
+                withheld.append((student.id, self.doubtful(student.id)))
+                continue
             else:
-                score = self.lms_score(scores.submission(gradebook, assignment.name, student.id), assignment, total)
+                score = self.lms_score(self.result(student.id), assignment, total)
                 if score is None:
                     no_score.append(student.id)
                     continue
@@ -175,7 +201,7 @@ class CanvasExport(LmsExport):
             writer.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", self.column(assignment)])
             writer.writerow(["    Points Possible", "", "", "", "", points(total)])
             writer.writerows(rows)
-        self.report_left_out(no_score, excused)
+        self.report_left_out(no_score, excused, withheld)
 
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -207,12 +233,12 @@ class MoodleExport(LmsExport):
 
     default_to = "moodle_grades.csv"
 
-    def feedback(self, sub):
-        parts = [f"{nb.name}: {points(nb.score or 0)}/{points(nb.max_score)}"
-                 for nb in sorted(sub.notebooks, key=lambda nb: nb.name)]
+    def feedback(self, found):
+        parts = [f"{nb.notebook}: {points(nb.score)}/{points(nb.max_score)}" for nb in found.notebooks.values()]
         text = "Autograded. " + "; ".join(parts) + "."
-        if sub.late_submission_penalty:
-            text += f" Late penalty: {points(sub.late_submission_penalty)}."
+        penalty = sum(nb.late_penalty for nb in found.notebooks.values())
+        if penalty:
+            text += f" Late penalty: {points(penalty)}."
         return text
 
     def write(self, gradebook):
@@ -220,26 +246,29 @@ class MoodleExport(LmsExport):
         participants = LmsRoster(parent=self).participants(course_root(self), assignment.name, roster)
         total = self.lms_points(assignment, participants.maximum)
         modified = moodle_time(datetime.datetime.now())
-        rows, no_score, excused = [], [], []
+        rows, no_score, excused, withheld = [], [], [], []
         for student in self.students(gradebook, keep=lambda s: s.id in participants.by_student_id):
             more = roster.by_student_id[student.id]
             if more.excused_from(assignment.name):
                 excused.append(student.id)
                 continue
-            sub = scores.submission(gradebook, assignment.name, student.id)
-            score = self.lms_score(sub, assignment, total)
+            if self.doubtful(student.id):
+                withheld.append((student.id, self.doubtful(student.id)))
+                continue
+            found = self.result(student.id)
+            score = self.lms_score(found, assignment, total)
             if score is None:
                 no_score.append(student.id)
                 continue
             rows.append([f"Participant {participants.by_student_id[student.id]}", more.full_name or student.id,
                          more.moodle_email or more.email, f"{score:.2f}", f"{total:.2f}", modified,
-                         self.feedback(sub) if sub else ""])
+                         self.feedback(found) if found else ""])
         with self.destination() as fh:
             writer = csv.writer(fh)
             writer.writerow(["Identifier", "Full name", "Email address", "Grade", "Maximum Grade",
                              "Last modified (grade)", "Feedback comments"])
             writer.writerows(rows)
-        self.report_left_out(no_score, excused)
+        self.report_left_out(no_score, excused, withheld)
         if excused:
             self.log.info("Moodle's worksheet has no excused mark: excused students are left out of it")
 
@@ -259,16 +288,16 @@ class ExerciseExport(LmsExport):
         clash = set(exercises) & set(self.IDENTITY + self.TOTALS)
         if clash:
             raise ExportError(f"exercise(s) named like another column of the CSV: {sorted(clash)}")
-        assignment = gradebook.find_assignment(ASSIGNMENT)
+        assignment = self.the_assignment(gradebook)
         with self.destination() as fh:
             writer = csv.writer(fh)
             writer.writerow([*self.IDENTITY, *exercises, *self.TOTALS])
             for student in self.students(gradebook, keep=lambda s: True):
-                sub = scores.submission(gradebook, ASSIGNMENT, student.id)
-                if sub is None:
+                found = self.result(student.id)
+                if found is None:
                     cells, score = [""] * len(exercises), ""
                 else:
-                    per_exercise = scores.exercise_scores(sub)
-                    cells, score = [points(per_exercise[name]) for name in exercises], points(sub.score or 0)
+                    per_exercise = {name: e.score for (_, name), e in found.exercises.items()}
+                    cells, score = [points(per_exercise[name]) for name in exercises], points(found.score)
                 writer.writerow([student.id, student.last_name or "", student.first_name or "", *cells,
                                  score, points(assignment.max_score)])
