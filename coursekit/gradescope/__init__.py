@@ -12,7 +12,7 @@
 
 from . import run as run_module  # noqa: F401  (the module; `run` below is its function)
 from .build import build  # noqa: F401
-from .results import (STUDENT, Exercise, Failure, exercise_results, failure, failure_results,  # noqa: F401
+from .results import (STUDENT, Exercise, Failure, exercise_results, failure_results,  # noqa: F401
                       instructor_only_lines, redact, results_json)
 from .run import (find_notebooks, limited_command, limits, run, sandbox_choice, sandbox_works,  # noqa: F401
                   submission_times)

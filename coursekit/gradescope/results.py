@@ -1,4 +1,4 @@
-"""Gradescope's results.json from the scratch course's gradebook and autograded notebooks.
+"""Gradescope's results.json, rendered from the course's results model (coursekit/results.py).
 
 One test per exercise of coursekit.spec, named "<notebook number> <exercise>" ("03 softmax"),
 numbered "<notebook>.<exercise>", scored with the sum of that exercise's test cells in the
@@ -14,79 +14,41 @@ the top level is "visible" and says at once what a student can act on before the
 """
 
 import dataclasses
-import re
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
-
-from .. import grade, notebooks
-from ..spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
+from .. import notebooks, redaction, results
+from ..spec import EXERCISES, NOTEBOOKS
 
 STUDENT = "student"  # the scratch course grades one submission: its student needs no real name
 TEXT = "text"
 
 
 def instructor_only_lines(source_dir):
-    """Lines of solutions and hidden tests that appear nowhere a student can see them."""
-    region = re.compile(r"### BEGIN (?:SOLUTION|HIDDEN TESTS)(.*?)### END (?:SOLUTION|HIDDEN TESTS)", re.S)
-    secret, public = set(), set()
-    for path in sorted(Path(source_dir).glob("*.ipynb")):
-        for cell in notebooks.read(path).cells:
-            for match in region.finditer(cell.source):
-                secret.update(line.strip() for line in match.group(1).splitlines())
-            public.update(line.strip() for line in region.sub("", cell.source).splitlines())
-    # Short lines ("return x", "else:") are in every program and reveal nothing.
-    return {line for line in secret - public if len(line) > 12}
+    """Lines of solutions and hidden tests that appear nowhere a student can see them, with the
+    markers of nbgrader's config (the course's one redaction, coursekit/redaction.py)."""
+    source_dir = Path(source_dir)
+    markers = redaction.Markers.of_course(source_dir.parent.parent)  # course/source/<assignment>
+    return markers.secret_lines(cell.source for path in sorted(source_dir.glob("*.ipynb"))
+                                for cell in notebooks.read(path).cells)
 
 
 def redact(text, secret):
-    """The text without any line that quotes an instructor-only line."""
-    return "\n".join("[line removed: it quotes the instructor's tests]"
-                     if any(s in line for s in secret) else line for line in text.splitlines())
-
-
-CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
-NOT_ANSWERED = "NotImplementedError"  # the release's stub: the exercise was not attempted
+    return redaction.redact(text, secret)
 
 
 @dataclasses.dataclass
 class Failure:
-    """A test cell that lost points: why, and in which part of the cell."""
+    """A test cell that lost points, as results.json shows it (from the model's CellResult)."""
     cell: str
     score: float
     max_score: float
     message: str
     part: str | None  # "visible" (a check the student has), "hidden", or None: cannot tell
+    not_answered: bool = False
 
     def __str__(self):
         where = {"visible": ", visible check", "hidden": ", hidden test"}.get(self.part, "")
         return f"{self.cell} ({self.score:g}/{self.max_score:g} points{where}): {self.message}"
-
-
-def failure(name, cell, score, max_score):
-    """The Failure of a test cell, read from its outputs in the autograded notebook.
-
-    The part comes from the traceback's first frame, the test cell's own line: before the
-    "### BEGIN HIDDEN TESTS" line, it is a visible check the student could run in the notebook.
-    Only `ename: evalue` is kept: a traceback would quote the test's source.
-    """
-    for out in cell.get("outputs", []):
-        if out.output_type == "error":
-            frames = (CELL_FRAME.search(notebooks.ANSI.sub("", entry)) for entry in out.get("traceback", []))
-            line = next((int(m.group(1)) for m in frames if m), None)
-            lines = [text.strip() for text in cell.source.splitlines()]
-            hidden = lines.index(notebooks.HIDDEN_DELIMITERS[0]) + 1 \
-                if notebooks.HIDDEN_DELIMITERS[0] in lines else None
-            part = None if line is None else "hidden" if hidden and line > hidden else "visible"
-            message = f"{out.ename}: {out.evalue}" if out.evalue else out.ename
-            if out.ename == NOT_ANSWERED and not out.evalue:
-                message += " (not answered yet)"
-            return Failure(name, score, max_score, message, part)
-        if out.output_type == "stream" and out.name == "stderr":
-            first = next((line for line in out.text.splitlines() if line.strip()), "")
-            return Failure(name, score, max_score,
-                           f"the cell wrote to stderr, which nbgrader counts as a failure: {first}", None)
-    return Failure(name, score, max_score, f"partial credit ({score:g} of {max_score:g})", None)
 
 
 @dataclasses.dataclass
@@ -122,37 +84,28 @@ class Exercise:
 
 
 def exercise_results(course, found):
-    """An Exercise for every exercise of the spec, from the scratch course's gradebook and notebooks."""
-    statuses = {s.notebook: s for s in grade.statuses(course).get(STUDENT, [])}
-    results = []
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
-        for nb in NOTEBOOKS:
-            max_scores = {c.name: c.max_score for c in gb.find_notebook(nb, ASSIGNMENT).grade_cells}
-            try:
-                scores = {g.name: g.score or 0.0 for g in gb.find_submission_notebook(nb, ASSIGNMENT, STUDENT).grades}
-            except MissingEntry:  # no notebook of this submission was graded
-                scores = {}
-            status = statuses.get(nb)
-            reason = not_graded_reason(nb, found, status)
-            cells = {} if reason else {notebooks.grade_id(c): c for c in notebooks.read(
-                Path(course) / "autograded" / STUDENT / ASSIGNMENT / f"{nb}.ipynb").cells}
-            for exercise in EXERCISES[nb]:
-                mine = [name for name in max_scores if exercise_of(name, nb) == exercise]
-                failures = [failure(name, cells[name], scores.get(name, 0.0), max_scores[name])
-                            for name in mine if cells and scores.get(name, 0.0) < max_scores[name]]
-                results.append(Exercise(nb, exercise, sum(scores.get(name, 0.0) for name in mine),
-                                        sum(max_scores[name] for name in mine), failures, reason))
-    return results
+    """An Exercise for every exercise of the spec, from the results model of the scratch course."""
+    model = results.student_result(course, STUDENT)
+    exercises = []
+    for nb, graded in model.notebooks.items():
+        reason = not_graded_reason(nb, found, graded)
+        for name, e in graded.exercises.items():
+            failures = [] if reason else [
+                Failure(c.grade_id, c.score, c.max_score, c.failure.message if c.failure else results.NO_MESSAGE,
+                        c.failure.part if c.failure else None, bool(c.failure and c.failure.not_answered))
+                for c in e.cells if c.score < c.max_score]
+            exercises.append(Exercise(nb, name, e.score, e.max_score, failures, reason))
+    return exercises
 
 
-def not_graded_reason(nb, found, status):
-    """Why a notebook has no autograded copy, or "" when it has one."""
+def not_graded_reason(nb, found, graded):
+    """Why a notebook (a NotebookResult) has no grades to show, or "" when it has."""
     if nb not in found:
         return f"{nb}.ipynb was not submitted."
-    if status is None or status.state == "not graded":
+    if graded.status in ("not graded", "missing"):
         return f"{nb}.ipynb could not be graded; your instructor has the log."
-    if status.state == "unreadable":
-        return f"{nb}.ipynb could not be read ({status.detail})."
+    if graded.status == "unreadable":
+        return f"{nb}.ipynb could not be read ({graded.detail})."
     return ""
 
 
@@ -190,7 +143,7 @@ def summary(exercises, found, missing, ignored, statuses):
             text.append(f"{status.notebook}.ipynb: {status.state}" + (f" ({status.detail})" if status.detail else "") + ".")
     submitted = [e for e in exercises if e.notebook in found]
     failing = [e for e in submitted if e.visible_failure]
-    not_answered = [e for e in failing if e.visible_failure.message.startswith(NOT_ANSWERED)]
+    not_answered = [e for e in failing if e.visible_failure.not_answered]
     wrong = [e for e in failing if e not in not_answered]
     unchecked = [e for e in submitted if not e.visible_failure and not e.checked]
     if submitted:
