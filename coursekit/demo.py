@@ -19,11 +19,12 @@ from . import grade, lms
 from .nbgrader import REPO, nbgrader, new_course
 from .report import write_report
 from .spec import ASSIGNMENT
-from .summary import score_rows, table
+from .results import course_results
+from .summary import table
 
 DEMO = REPO / "demo"
-ROSTER = lms.EXAMPLES_DIR / "roster.csv"
-DOWNLOAD = lms.EXAMPLES_DIR / "canvas_submissions.zip"
+ROSTER = REPO / "examples" / "lms" / "roster.csv"
+DOWNLOAD = ROSTER.parent / "canvas_submissions.zip"
 CANVAS_ID = "12345"  # the Canvas assignment id: in a real course, the number in its URL
 
 
@@ -68,7 +69,8 @@ def main():
     nb_step("Grade files in reports/: nbgrader's, Canvas's import, Moodle's worksheet, points per exercise",
             ["export", "--to=reports/grades.csv"],
             ["export", "--exporter=coursekit.lms.CanvasExport", "--to=reports/canvas_grades.csv",
-             f"--CanvasExport.assignment_ids={ASSIGNMENT}={CANVAS_ID}", f"--LmsRoster.path={ROSTER}"],
+             f"--CanvasExport.assignment_ids={ASSIGNMENT}={CANVAS_ID}", f"--LmsExport.points_possible={ASSIGNMENT}=100",
+             f"--LmsRoster.path={ROSTER}"],
             ["export", "--exporter=coursekit.lms.MoodleExport", "--to=reports/moodle_grades.csv",
              f"--LmsRoster.path={ROSTER}"],
             ["export", "--exporter=coursekit.lms.ExerciseExport", "--to=reports/exercise_scores.csv",
@@ -78,7 +80,7 @@ def main():
     print()
     grade.review(DEMO)
     print("\nScores (points per notebook):\n")
-    print(table(score_rows(f"sqlite:///{DEMO / 'gradebook.db'}")))
+    print(table(course_results(DEMO)))
     print(f"\nIn {DEMO}: reports/ (grade files, class report), feedback/<student>/{ASSIGNMENT}/*.html")
     return 0
 

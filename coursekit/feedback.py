@@ -23,7 +23,6 @@ Wiring: nbgrader_config.py sets `c.GenerateFeedback.preprocessors` to PREPROCESS
 after GetGrades, which puts the scores in the cells' metadata).
 """
 
-import dataclasses
 import html
 import re
 
@@ -32,8 +31,9 @@ from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .notebooks import HIDDEN_DELIMITERS
-from .spec import EXERCISES, exercise_of
+from .redaction import ANSI, HIDDEN_NOTE, REDACTED, Markers, redact  # noqa: F401 - re-exported for tests
+from .results import notebook_from_cells
+from .spec import EXERCISES
 
 PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
@@ -42,14 +42,8 @@ PREPROCESSORS = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # IPython names a frame in a notebook cell "Cell In[<execution count>], line <n>".
 CELL_FRAME = re.compile(r"\s*Cell In\[(\d+)\], line \d+")
-HIDDEN_NOTE = "# Hidden tests ran here too: their code is not shown, their failure messages are."
-REDACTED = "[line of a hidden test removed]"
-NOT_ANSWERED = "Not answered yet: your code still raises NotImplementedError."
-# Hidden lines this short ("else:", "])") give nothing away and could match ordinary output.
-MIN_SECRET_LENGTH = 13
 
 
 def is_test_cell(cell):
@@ -64,7 +58,9 @@ class HideHiddenTests(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gb:
             source_cells = {cell.name: cell.source
                             for cell in gb.find_notebook(info["notebook"], info["assignment"]).source_cells}
-        self.secret_lines = self.hidden_only_lines(source_cells.values())
+        # The markers nbgrader itself uses under this course's configuration.
+        self.markers = Markers.from_config(self.config)
+        self.secret_lines = self.markers.secret_lines(source_cells.values())
         # The student's own cells: the only ones whose traceback frames are shown.
         self.student_runs = {cell.execution_count for cell in nb.cells
                              if cell.cell_type == "code" and cell.get("execution_count") is not None
@@ -72,40 +68,13 @@ class HideHiddenTests(NbGraderPreprocessor):
         for cell in nb.cells:
             if is_test_cell(cell):
                 instructor_source = source_cells.get(cell.metadata.nbgrader.get("grade_id"))
-                cell.source = self.visible(instructor_source if instructor_source is not None else cell.source)
+                cell.source = self.markers.visible(instructor_source if instructor_source is not None else cell.source)
             if cell.cell_type == "code":
                 cell.outputs = [self.clean_output(out) for out in cell.outputs]
         return nb, resources
 
-    def split(self, source):
-        """(visible lines with HIDDEN_NOTE where a hidden region was, lines inside hidden regions)."""
-        visible, hidden, inside = [], [], False
-        begin, end = HIDDEN_DELIMITERS
-        for line in source.splitlines():
-            if begin in line:
-                inside = True
-                visible.append(line[:len(line) - len(line.lstrip())] + HIDDEN_NOTE)
-            elif end in line:
-                inside = False
-            else:
-                (hidden if inside else visible).append(line)
-        return visible, hidden
-
-    def visible(self, source):
-        return "\n".join(self.split(source)[0])
-
-    def hidden_only_lines(self, sources):
-        hidden, public = set(), set()
-        for source in sources:
-            visible, secret = self.split(source)
-            public.update(line.strip() for line in visible)
-            hidden.update(line.strip() for line in secret)
-        return {line for line in hidden - public if len(line) >= MIN_SECRET_LENGTH}
-
     def redact(self, text):
-        lines = text.split("\n")
-        return "\n".join(REDACTED if any(secret in ANSI.sub("", line) for secret in self.secret_lines)
-                         else line for line in lines)
+        return redact(text, self.secret_lines)
 
     def clean_output(self, out):
         if out.output_type == "stream":
@@ -129,48 +98,6 @@ class HideHiddenTests(NbGraderPreprocessor):
         return message + mine
 
 
-@dataclasses.dataclass
-class Row:
-    score: float = 0.0
-    max: float = 0.0
-    messages: list = dataclasses.field(default_factory=list)
-    unanswered: bool = False
-
-    @property
-    def status(self):
-        if self.score >= self.max:
-            return "full marks"
-        if self.score > 0:
-            return "partly right"
-        if self.unanswered or NOT_ANSWERED in self.messages:
-            return "not answered"
-        return "no points"
-
-    @property
-    def first_problem(self):
-        if self.status == "not answered":
-            return NOT_ANSWERED
-        return self.messages[0] if self.messages else ""
-
-
-def raises_stub(out):
-    return out.output_type == "error" and (
-        out.ename == "NotImplementedError" or "raised NotImplementedError" in out.evalue)
-
-
-def failure_message(cell):
-    """What the student reads first about a test cell that lost points."""
-    for out in cell.get("outputs", []):
-        if out.output_type == "error":
-            if raises_stub(out):
-                return NOT_ANSWERED
-            return out.evalue if out.ename == "CheckFailed" else f"{out.ename}: {out.evalue}"
-    for out in cell.get("outputs", []):
-        if out.output_type == "stream" and out.name == "stderr":
-            return "Output on stderr (a warning?) costs the test's points: " + out.text.strip()
-    return "This test did not pass (it produced no message)."
-
-
 class ExerciseSummary(NbGraderPreprocessor):
     """A table at the top of the page: per exercise the points, a status and what went wrong first."""
 
@@ -179,21 +106,11 @@ class ExerciseSummary(NbGraderPreprocessor):
         if notebook not in EXERCISES:
             self.log.warning("%s is not in coursekit.spec: no exercise summary", notebook)
             return nb, resources
-        rows = {name: Row() for name in EXERCISES[notebook]}
-        for cell in nb.cells:
-            meta = cell.metadata.get("nbgrader", {})
-            exercise = exercise_of(meta.get("grade_id") or "", notebook)
-            if exercise is None:
-                continue
-            row = rows[exercise]
-            if utils.is_solution(cell) and any(raises_stub(out) for out in cell.get("outputs", [])):
-                row.unanswered = True  # e.g. an answer dictionary left undefined: its tests fail on NameError
-            if utils.is_grade(cell):
-                score, points = float(meta.get("score") or 0), float(meta.get("points") or 0)
-                row.score += score
-                row.max += points
-                if score < points:
-                    row.messages.append(failure_message(cell))
+        scores = {cell.metadata.nbgrader["grade_id"]: (float(cell.metadata.nbgrader.get("score") or 0),
+                                                       float(cell.metadata.nbgrader.get("points") or 0))
+                  for cell in nb.cells if utils.is_grade(cell)}  # GetGrades put them there
+        result = notebook_from_cells(notebook, nb.cells, scores, Markers.from_config(self.config))
+        rows = result.exercises
         late_penalty = float(resources["nbgrader"].get("late_penalty") or 0)  # set by GetGrades
         nb.cells.insert(0, new_markdown_cell(summary_html(rows, late_penalty)))
         return nb, resources
@@ -227,10 +144,10 @@ def summary_html(rows, late_penalty=0.0):
         lines.append(
             f"<tr style='background:{STATUS_STYLE[state]}'>"
             + cell(f"<a href='#comment-{name}'><code>{name}</code></a>")
-            + cell(f"{row.score:g}", "text-align:right") + cell(f"{row.max:g}", "text-align:right")
+            + cell(f"{row.score:g}", "text-align:right") + cell(f"{row.max_score:g}", "text-align:right")
             + cell(state, "white-space:nowrap")
             + cell(html.escape(first).replace("\n", "<br>"), "font-size:13px") + "</tr>")
-    score, top = sum(r.score for r in rows.values()), sum(r.max for r in rows.values())
+    score, top = sum(r.score for r in rows.values()), sum(r.max_score for r in rows.values())
     if late_penalty:
         lines.append(f"<tr style='color:#a94442'><td>Late submission penalty</td>"
                      f"<td style='text-align:right'>-{late_penalty:g}</td><td colspan='3'></td></tr>")

@@ -121,7 +121,8 @@ def statuses(course, submitted="submitted"):
 
 
 def main(argv=None):
-    from .summary import score_rows, table
+    from .results import course_results
+    from .summary import table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="grade again the notebooks already graded")
@@ -134,7 +135,7 @@ def main(argv=None):
     print()
     review(course, args.submitted)
     print("\nScores (points per notebook):\n")
-    print(table(score_rows(f"sqlite:///{course / 'gradebook.db'}")))
+    print(table(course_results(course, args.submitted)))
     return 0
 
 

@@ -1,7 +1,6 @@
 """The instructor's report after grading: which exercises the class struggled with.
 
-Reads every graded submission from nbgrader's gradebook, adds up each student's grade cells per
-exercise (coursekit.spec.exercise_of maps a grade cell to its exercise) and writes:
+Renders the results model (coursekit.results: every submission's points per exercise) as:
 
 - `exercises.csv`: one row per exercise of the spec, in teaching order: notebook, exercise,
   max_points, mean_points (over the students with a submission), full_marks_rate (the fraction
@@ -18,7 +17,6 @@ import argparse
 import csv
 import dataclasses
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 import matplotlib
@@ -27,9 +25,10 @@ matplotlib.use("Agg")  # files only: no display needed, none opened
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
-from nbgrader.api import Gradebook, MissingEntry  # noqa: E402
+from nbgrader.api import MissingEntry  # noqa: E402
 
-from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of  # noqa: E402
+from .results import course_results  # noqa: E402
+from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS  # noqa: E402
 
 CSV_NAME, PNG_NAME = "exercises.csv", "exercises.png"
 CSV_COLUMNS = ["notebook", "exercise", "max_points", "mean_points", "full_marks_rate"]
@@ -56,32 +55,21 @@ class Exercise:
         return sum(score >= self.max_points for score in self.scores.values()) / len(self.scores)
 
 
-def class_results(db_url):
-    """([Exercise in spec order], {student: total percentage}) for every graded submission."""
-    with Gradebook(db_url) as gb:
-        try:
-            assignment = gb.find_assignment(ASSIGNMENT)
-        except MissingEntry:
-            raise ValueError(f"{ASSIGNMENT} is not in the gradebook {db_url}") from None
-        max_points = defaultdict(float)  # (notebook, exercise) -> points
-        for nb in assignment.notebooks:
-            for cell in nb.grade_cells:
-                max_points[nb.name, exercise_of(cell.name, nb.name)] += cell.max_score
-        per_student = {}
-        for submission in assignment.submissions:
-            points = defaultdict(float)
-            for nb in submission.notebooks:
-                for grade in nb.grades:
-                    points[nb.name, exercise_of(grade.name, nb.name)] += grade.score or 0.0
-            per_student[submission.student.id] = points
-    if not per_student:
-        raise ValueError(f"no graded submission of {ASSIGNMENT} in {db_url}: grade first")
-    students = sorted(per_student)
-    exercises = [Exercise(nb, name, max_points.get((nb, name), 0.0),
-                          {s: per_student[s].get((nb, name), 0.0) for s in students})
+def class_results(results):
+    """([Exercise in spec order], {student: total percentage}) from the results model.
+
+    results: {student: coursekit.results.StudentResult}; only students with a submission count.
+    """
+    graded = {s: r for s, r in results.items() if r.submitted}
+    if not graded:
+        raise ValueError(f"no graded submission of {ASSIGNMENT}: grade first")
+    students = sorted(graded)
+    first = graded[students[0]]
+    exercises = [Exercise(nb, name, first.notebooks[nb].exercises[name].max_score,
+                          {s: graded[s].notebooks[nb].exercises[name].score for s in students})
                  for nb in NOTEBOOKS for name in EXERCISES[nb]]
-    top = sum(max_points.values())
-    totals = {s: 100 * sum(per_student[s].values()) / top for s in students}
+    top = first.max_score
+    totals = {s: 100 * graded[s].score / top for s in students}
     return exercises, totals
 
 
@@ -158,7 +146,11 @@ def write_report(course=".", out="reports", db_url=None):
         if not (course / "gradebook.db").exists():  # opening it would create an empty one
             raise ValueError(f"no gradebook.db in {course}: run this in the course directory, after grading")
         db_url = f"sqlite:///{course / 'gradebook.db'}"
-    exercises, totals = class_results(db_url)
+    try:
+        results = course_results(course, db_url=db_url)
+    except MissingEntry:
+        raise ValueError(f"{ASSIGNMENT} is not in the gradebook {db_url}") from None
+    exercises, totals = class_results(results)
     out = course / out
     out.mkdir(parents=True, exist_ok=True)
     write_csv(exercises, out / CSV_NAME)

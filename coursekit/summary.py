@@ -1,34 +1,20 @@
-"""The table an instructor reads after grading: each student's score per notebook and in total."""
+"""The table an instructor reads after grading: each student's score per notebook and in total.
 
-from nbgrader.api import Gradebook
+Renders the results model (coursekit.results): `table(course_results(course))`.  A notebook
+that was not graded counts 0 of its maximum, as in nbgrader's gradebook.
+"""
 
-from .spec import ASSIGNMENT, NOTEBOOKS
-
-
-def score_rows(db_url):
-    """(student, {notebook: (score, max_score)}, total, max_total) for every student in the gradebook."""
-    rows = []
-    with Gradebook(db_url) as gb:
-        assignment = gb.find_assignment(ASSIGNMENT)
-        max_by_nb = {nb.name: nb.max_score for nb in assignment.notebooks}
-        for student in sorted(gb.students, key=lambda s: s.id):
-            try:
-                submission = gb.find_submission(ASSIGNMENT, student.id)
-            except Exception:  # noqa: BLE001 - MissingEntry: the student submitted nothing
-                scores = {}
-            else:
-                scores = {nb.name: (nb.score, nb.max_score) for nb in submission.notebooks}
-            per_nb = {nb: scores.get(nb, (0.0, max_by_nb.get(nb, 0.0))) for nb in NOTEBOOKS}
-            rows.append((student.id, per_nb, sum(s for s, _ in per_nb.values()),
-                         sum(m for _, m in per_nb.values())))
-    return rows
+from .spec import NOTEBOOKS
 
 
-def table(rows):
+def table(results):
+    """Plain text: one row per student (sorted), `score/max` per notebook, total and percentage."""
     header = ["student", *(nb[:2] for nb in NOTEBOOKS), "total", "%"]
     lines = [header]
-    for student, per_nb, total, top in rows:
-        lines.append([student, *(f"{per_nb[nb][0]:g}/{per_nb[nb][1]:g}" for nb in NOTEBOOKS),
+    for student, result in sorted(results.items()):
+        per_nb = result.notebooks
+        total, top = result.score, result.max_score
+        lines.append([student, *(f"{per_nb[nb].score:g}/{per_nb[nb].max_score:g}" for nb in NOTEBOOKS),
                       f"{total:g}/{top:g}", f"{100 * total / top:.0f}" if top else "-"])
     widths = [max(len(str(row[i])) for row in lines) for i in range(len(header))]
     text = ["  ".join(str(cell).ljust(w) if i == 0 else str(cell).rjust(w)

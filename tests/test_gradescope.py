@@ -6,11 +6,15 @@ notebooks inside a folder with two stray files; bao (partly right) uploads two n
 browser-renamed copy of the third, so one notebook is missing.  Both run at once.
 """
 
+import datetime
 import json
 import os
+import re
+import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -18,15 +22,17 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from coursekit import examples, gradescope, notebooks
+from coursekit import examples, gradescope, notebooks, redaction
+from coursekit import results as results_model
 from coursekit.nbgrader import REPO
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 from test_notebooks import secret_and_public_lines
 
 # Gradescope's results.json format (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
-TOP_KEYS = {"score", "execution_time", "output", "visibility", "stdout_visibility", "extra_data", "tests",
-            "leaderboard"}
-TEST_KEYS = {"score", "max_score", "name", "number", "output", "tags", "visibility", "extra_data"}
+TOP_KEYS = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
+            "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}
+TEST_KEYS = {"score", "max_score", "name", "name_format", "number", "output", "output_format", "tags",
+             "visibility", "extra_data"}
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 EXAMPLE = examples.EXAMPLES
 
@@ -40,7 +46,7 @@ def autograder_folder(root, autograder_zip):
     """A folder laid out as Gradescope's /autograder after setup.sh: source/ (the zip), venv/."""
     with zipfile.ZipFile(autograder_zip) as zf:
         zf.extractall(root / "source")
-    (root / "venv").symlink_to(Path(sys.prefix))  # what setup.sh would have installed
+    (root / "source" / ".venv").symlink_to(Path(sys.prefix))  # what setup.sh (scripts/setup.sh) would install
     (root / "submission").mkdir()
     return root
 
@@ -62,23 +68,46 @@ def bao_uploads(submission):
         (submission / name).write_bytes((EXAMPLE / "bao" / ASSIGNMENT / f"{nb}.ipynb").read_bytes())
 
 
+DUE, SUBMITTED = "2026-11-25T23:59:00.000000-08:00", "2026-11-26T03:30:00.000000-08:00"  # late
+
+
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, autograder_zip):
-    """student -> (autograder folder, results.json object, the run's stdout); graded in parallel."""
+    """student -> (autograder folder, results.json object, the run's stdout); graded in parallel.
+
+    alice through run_autograder, as Gradescope runs it (the sandbox starts on this machine);
+    bao with `--sandbox off`, the path taken where bubblewrap cannot start (prlimit, as nobody),
+    and a submission_metadata.json that makes him late."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    started = {}
+    started, cleanup = {}, []
     for student, upload in (("alice", alice_uploads), ("bao", bao_uploads)):
-        root = autograder_folder(tmp_path_factory.mktemp(student) / "autograder", autograder_zip)
+        if student == "alice":
+            root = autograder_folder(tmp_path_factory.mktemp(student) / "autograder", autograder_zip)
+            command = ["bash", str(root / "source" / "run_autograder")]
+        else:
+            # Readable by all, as /autograder is: the unprivileged grading user reads the source.  Not
+            # below pytest's own temporary folder, which every pytest session resets to mode 0700.
+            outside = Path(tempfile.mkdtemp(prefix="gradescope-test-"))
+            outside.chmod(0o755)
+            cleanup.append(outside)
+            root = autograder_folder(outside / "autograder", autograder_zip)
+            (root / "submission_metadata.json").write_text(json.dumps({
+                "created_at": SUBMITTED, "assignment": {"due_date": DUE, "late_due_date": None},
+                "users": [{"email": "bao@example.edu", "assignment": {"due_date": None}}]}))
+            command = [str(root / "source" / ".venv" / "bin" / "python"), "-m", "coursekit.gradescope", "run",
+                       "--root", str(root), "--sandbox", "off"]
         upload(root / "submission")
         started[student] = root, subprocess.Popen(
-            ["bash", str(root / "source" / "run_autograder")], cwd=root, text=True,
-            env={**env, "AUTOGRADER_ROOT": str(root)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            command, cwd=root / "source", text=True, env={**env, "AUTOGRADER_ROOT": str(root)},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     done = {}
     for student, (root, process) in started.items():
-        stdout, _ = process.communicate(timeout=600)
+        stdout, _ = process.communicate(timeout=900)
         assert process.returncode == 0, stdout[-3000:]
         done[student] = root, json.loads((root / "results" / "results.json").read_text()), stdout
-    return done
+    yield done
+    for folder in cleanup:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def gradebook_score(root):
@@ -97,6 +126,7 @@ def all_outputs(results):
 # ---------------------------------------------------------------- results.json
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("student", ["alice", "bao"])
 def test_results_follow_gradescope_spec(runs, student):
     root, results, stdout = runs[student]
@@ -106,6 +136,8 @@ def test_results_follow_gradescope_spec(runs, student):
     assert isinstance(results["output"], str) and results["output"]
     assert results["visibility"] in VISIBILITY and results["stdout_visibility"] in VISIBILITY
     assert results["stdout_visibility"] != "visible", "stdout holds nbgrader's log: instructors only"
+    # Gradescope's default "simple_format" would read "<lambda>" or "<class 'float'>" as HTML
+    assert results["output_format"] == results["test_output_format"] == "text"
 
     tests = results["tests"]
     assert isinstance(tests, list) and len(tests) == sum(len(ex) for ex in EXERCISES.values()) == 43
@@ -116,6 +148,7 @@ def test_results_follow_gradescope_spec(runs, student):
         assert isinstance(test["name"], str) and isinstance(test["number"], str) and isinstance(test["output"], str)
         # Every exercise's score includes hidden tests: shown only once grades are published.
         assert test["visibility"] == "after_published"
+        assert test["output_format"] == "text"
     assert [t["name"] for t in tests] == [f"{nb[:2]} {ex}" for nb in NOTEBOOKS for ex in EXERCISES[nb]]
     assert len({t["number"] for t in tests}) == 43
 
@@ -124,6 +157,7 @@ def test_results_follow_gradescope_spec(runs, student):
     assert sum(t["max_score"] for t in tests) == pytest.approx(top)
 
 
+@pytest.mark.slow
 def test_alice_gets_full_marks_and_sees_her_stray_files(runs):
     _, results, _ = runs["alice"]
     assert results["score"] == sum(t["max_score"] for t in results["tests"])
@@ -146,6 +180,7 @@ def bao_kinds(cases):
     return kinds
 
 
+@pytest.mark.slow
 def test_bao_scores_exercise_by_exercise(runs, cases):
     """Each exercise scores what bao did in it; the missing notebook's exercises say so."""
     _, results, _ = runs["bao"]
@@ -161,9 +196,10 @@ def test_bao_scores_exercise_by_exercise(runs, cases):
             assert test["score"] < test["max_score"] and test["output"] != "All tests passed.", test
             assert "points" in test["output"] and ": " in test["output"], test
         else:
-            assert test["score"] == 0 and "NotImplementedError (not answered yet)" in test["output"], test
+            assert test["score"] == 0 and results_model.NOT_ANSWERED in test["output"], test
 
 
+@pytest.mark.slow
 def test_bao_sees_missing_renamed_and_visible_failures(runs, cases):
     _, results, _ = runs["bao"]
     summary = results["output"]
@@ -188,6 +224,20 @@ def test_bao_sees_missing_renamed_and_visible_failures(runs, cases):
     assert "hidden test" not in summary
 
 
+@pytest.mark.slow
+def test_gradescope_times_reach_nbgrader_so_its_late_penalty_can_apply(runs):
+    root, _, stdout = runs["bao"]
+    assert "grading under limits: prlimit" in stdout
+    if os.geteuid() == 0:  # as nobody, unless nobody cannot run this machine's Python (then said so)
+        assert "-- setpriv --reuid=65534" in stdout or "user 65534 cannot run" in stdout
+    with Gradebook(f"sqlite:///{root / 'grading' / 'gradebook.db'}") as gb:
+        submission = gb.find_submission(ASSIGNMENT, gradescope.STUDENT)
+        late = datetime.datetime.fromisoformat(SUBMITTED) - datetime.datetime.fromisoformat(DUE)
+        assert late.total_seconds() > 0
+        assert submission.total_seconds_late == pytest.approx(late.total_seconds())
+
+
+@pytest.mark.slow
 def test_no_output_quotes_solutions_or_hidden_tests(runs):
     secret = set()
     for nb in NOTEBOOKS:
@@ -202,6 +252,50 @@ def test_no_output_quotes_solutions_or_hidden_tests(runs):
 # ---------------------------------------------------------------- the pieces, without grading
 
 
+SOLUTION = re.compile(r"### BEGIN SOLUTION(.*?)### END SOLUTION", re.S)
+
+
+def solution_lines(nb):
+    """The lines of a notebook's solution regions that say something (longer than 12 characters)."""
+    return {line.strip() for cell in nb.cells for m in SOLUTION.finditer(cell.source)
+            for line in m.group(1).splitlines() if len(line.strip()) > 12}
+
+
+def test_a_grader_failure_still_writes_a_results_json_that_says_so(tmp_path):
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    with pytest.raises(Exception):
+        gradescope.run(root, course_files=tmp_path / "no-course-here", use_sandbox="off")
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert set(results) <= TOP_KEYS and results["tests"] == [] and results["score"] == 0
+    assert "failed before it could grade" in results["output"] and "not a grade" in results["output"]
+    assert results["visibility"] == "visible" and results["output_format"] == "text"
+
+
+def test_submission_times_come_from_gradescope_metadata(tmp_path):
+    assert gradescope.submission_times(tmp_path) == (None, None)
+    meta = {"created_at": "2026-11-26T03:30:00-08:00", "assignment": {"due_date": "2026-11-25T23:59:00-08:00"},
+            "users": [{"assignment": {"due_date": None}}]}
+    (tmp_path / "submission_metadata.json").write_text(json.dumps(meta))
+    assert gradescope.submission_times(tmp_path) == ("2026-11-26T03:30:00-08:00", "2026-11-25T23:59:00-08:00")
+    meta["users"] = [{"assignment": {"due_date": "2026-11-28T23:59:00-08:00"}}]  # an extension
+    (tmp_path / "submission_metadata.json").write_text(json.dumps(meta))
+    assert gradescope.submission_times(tmp_path)[1] == "2026-11-28T23:59:00-08:00"
+
+
+def test_limits_without_the_sandbox_are_applied_by_prlimit_as_an_unprivileged_user():
+    limit = gradescope.limits(REPO)
+    assert limit == {"memory_mb": 2048, "cpu_seconds": 120, "processes": 64, "file_mb": 64}  # the config's
+    probe = ("import os, resource as r; print(os.getuid(), *(r.getrlimit(getattr(r, 'RLIMIT_' + k))[0] "
+             "for k in ('AS', 'CPU', 'NPROC', 'FSIZE')))")
+    as_user = 65534 if os.geteuid() == 0 else None
+    done = subprocess.run(gradescope.limited_command([sys.executable, "-c", probe], limit, as_user),
+                          capture_output=True, text=True, check=True)
+    uid, memory, cpu, nproc, fsize = map(int, done.stdout.split())
+    assert (memory, cpu, nproc, fsize) == (2048 * 2**20, 120, 64, 64 * 2**20)
+    assert uid == (65534 if as_user else os.getuid())
+
+
 def test_an_output_quoting_instructor_lines_is_redacted():
     secret = gradescope.instructor_only_lines(REPO / "source" / ASSIGNMENT)
     hidden, _ = secret_and_public_lines(notebooks.read(REPO / "source" / ASSIGNMENT / "03_numpy_essentials.ipynb"))
@@ -210,30 +304,23 @@ def test_an_output_quoting_instructor_lines_is_redacted():
     failure = gradescope.Failure("softmax_rows", 0, 2, f"ValueError: here it is\n{leak}", "hidden")
     exercise = gradescope.Exercise("03_numpy_essentials", "softmax", 0, 2, [failure])
     output = exercise.output(secret)
-    assert leak not in output and "ValueError: here it is" in output and "line removed" in output
+    assert leak not in output and "ValueError: here it is" in output and redaction.REDACTED in output
 
 
-def test_a_failure_is_placed_in_the_visible_or_hidden_part_of_its_cell():
-    source = '"""Check f."""\nexpect(f(1))\n### BEGIN HIDDEN TESTS\nexpect(f(2))\n### END HIDDEN TESTS'
-
-    def cell_failing_at(line):
-        traceback = ["\x1b[31m----\x1b[39m", f"\x1b[36mCell\x1b[39m \x1b[32mIn[7]\x1b[39m\x1b[32m, line {line}\x1b[39m\n..."]
-        return nbformat.from_dict({"cell_type": "code", "source": source, "metadata": {}, "outputs": [
-            {"output_type": "error", "ename": "CheckFailed", "evalue": "f(x) is wrong", "traceback": traceback}]})
-
-    assert gradescope.failure("f_values", cell_failing_at(2), 0, 2).part == "visible"
-    hidden = gradescope.failure("f_values", cell_failing_at(4), 0, 2)
-    assert hidden.part == "hidden" and str(hidden) == "f_values (0/2 points, hidden test): CheckFailed: f(x) is wrong"
+def test_a_failure_says_its_points_and_which_part_of_the_cell_failed():
+    hidden = gradescope.Failure("f_values", 0, 2, "f(x) is wrong", "hidden")
+    assert str(hidden) == "f_values (0/2 points, hidden test): f(x) is wrong"
+    assert str(gradescope.Failure("f_values", 1, 2, "f(x) is wrong", None)) == "f_values (1/2 points): f(x) is wrong"
 
 
 def test_sandbox_choice(monkeypatch):
-    monkeypatch.setattr(gradescope, "sandbox_works", lambda: False)
-    assert gradescope.sandbox_options("auto") == ["--LimitedExecute.use_sandbox=False"]
-    assert gradescope.sandbox_options("off") == ["--LimitedExecute.use_sandbox=False"]
+    monkeypatch.setattr(gradescope.run_module, "sandbox_works", lambda: False)
+    assert gradescope.sandbox_choice("auto") is False and gradescope.sandbox_choice("off") is False
     with pytest.raises(SystemExit):
-        gradescope.sandbox_options("on")
-    monkeypatch.setattr(gradescope, "sandbox_works", lambda: True)
-    assert gradescope.sandbox_options("auto") == gradescope.sandbox_options("on") == []
+        gradescope.sandbox_choice("on")
+    monkeypatch.setattr(gradescope.run_module, "sandbox_works", lambda: True)
+    assert gradescope.sandbox_choice("auto") is gradescope.sandbox_choice("on") is True
+    assert gradescope.sandbox_choice("off") is False
 
 
 def test_sandbox_probe_agrees_with_this_machine():
@@ -251,15 +338,32 @@ def test_zip_has_what_gradescope_and_grading_need_and_nothing_else(autograder_zi
             (tmp_path / script).write_bytes(zf.read(script))
             subprocess.run(["bash", "-n", str(tmp_path / script)], check=True)
         names = set(infos)
-    assert b"pip install" in (tmp_path / "setup.sh").read_bytes() and b"bubblewrap" in (tmp_path / "setup.sh").read_bytes()
+    assert b"scripts/setup.sh" in (tmp_path / "setup.sh").read_bytes()  # the course's own set-up, not a copy
     assert b"-m coursekit.gradescope run --root" in (tmp_path / "run_autograder").read_bytes()
 
-    shipped = {p.relative_to(REPO).as_posix() for top in ("source", "release", "coursekit")
-               for p in (REPO / top).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-    assert shipped | {"nbgrader_config.py", "requirements.txt"} <= names
-    assert {"coursekit/gradescope.py", f"source/{ASSIGNMENT}/checks.py", f"release/{ASSIGNMENT}/checks.py"} <= names
+    shipped = {p.relative_to(REPO).as_posix() for p in (REPO / "source").rglob("*")
+               if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
+    assert shipped | {"nbgrader_config.py", "requirements.txt", "scripts/setup.sh"} <= names
+    assert {"coursekit/gradescope/__main__.py", "coursekit/grade.py", "coursekit/execute.py", "coursekit/sandbox.py",
+            "coursekit/scan.py", f"source/{ASSIGNMENT}/checks.py"} <= names
     for name in names:
-        assert not name.startswith(("/", "tests/", "examples/", ".venv/", "dist/", ".git/")) and ".." not in name
+        assert not name.startswith(("/", "tests/", "examples/", ".venv/", "dist/", ".git/", "release/")) \
+            and ".." not in name
         assert "__pycache__" not in name and not name.endswith((".pyc", "gradebook.db"))
+    developer_tools = {"corpus", "bench", "bench_sandbox", "examples", "demo", "report", "lms"}
+    assert not {n for n in names if n.startswith("coursekit/") and n.split("/")[1].removesuffix(".py")
+                in developer_tools}
+    # The source notebooks keep their hidden tests for nbgrader, but not one line of a solution.
+    with zipfile.ZipFile(autograder_zip) as zf:
+        for nb in NOTEBOOKS:
+            shipped_text = zf.read(f"source/{ASSIGNMENT}/{nb}.ipynb").decode()
+            source = notebooks.read(REPO / "source" / ASSIGNMENT / f"{nb}.ipynb")
+            elsewhere = {line.strip() for cell in source.cells  # in the tests or the release too
+                         for line in SOLUTION.sub("", cell.source).splitlines()}
+            solutions = solution_lines(source) - elsewhere
+            shipped_lines = {line.strip() for cell in nbformat.reads(shipped_text, as_version=4).cells
+                             for line in cell.source.splitlines()}
+            assert solutions and not solutions & shipped_lines, nb
+            assert "### BEGIN HIDDEN TESTS" in shipped_text and "### BEGIN SOLUTION" not in shipped_text
     first, again = (gradescope.build(tmp_path / name).read_bytes() for name in ("first.zip", "again.zip"))
     assert first == again, "the same files make the same zip"

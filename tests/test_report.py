@@ -18,6 +18,7 @@ from nbgrader.api import Gradebook
 from PIL import Image
 
 from coursekit import report
+from coursekit.results import course_results
 from coursekit.nbgrader import environment
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
 
@@ -84,7 +85,7 @@ def test_csv_has_one_row_per_exercise_consistent_with_the_gradebook(written, gra
 
 
 def test_the_example_students_come_out_as_expected(course):
-    exercises, totals = report.class_results(f"sqlite:///{course / 'gradebook.db'}")
+    exercises, totals = report.class_results(course_results(course))
     assert all(e.scores["alice"] == e.max_points for e in exercises)
     assert all(e.scores["chidi"] == 0 for e in exercises)
     assert totals == pytest.approx({"alice": 100.0, "bao": 100 * 76 / 172, "chidi": 0.0})

@@ -1,0 +1,96 @@
+"""`python -m coursekit.gradescope build`: the autograder zip to upload to Gradescope.
+
+Gradescope's autograder spec (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
+`setup.sh` and `run_autograder` at the zip's root; Gradescope unpacks it into /autograder/source.
+The zip ships what grading needs and nothing else:
+- setup.sh and run_autograder (files beside this module) and scripts/setup.sh, which setup.sh
+  runs, as every other set-up of this course does;
+- nbgrader_config.py and requirements.txt;
+- source/ with every solution cleared by nbgrader's own ClearSolutions (with the course's
+  config), so `nbgrader generate_assignment` can still build the gradebook, with the hidden
+  tests and checks.py, in the scratch course; no solution ever reaches the container;
+- the coursekit modules that grading imports (found by importing them in a fresh interpreter),
+  not the developer tools (corpus, benchmarks, examples, demo, LMS).
+Entries have fixed times and modes: the same files make the same zip.
+"""
+
+import json
+import re
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors import ClearSolutions
+from traitlets.config import Config, PyFileConfigLoader
+
+from ..nbgrader import REPO, environment
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ("setup.sh", "run_autograder")
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+IGNORED = re.compile(r"(^|/)(__pycache__|\.ipynb_checkpoints)(/|$)|\.pyc$")
+# What grading loads: this package's command, every coursekit plugin named in the config, and
+# the tamper scan, which coursekit.grade.review imports only when it runs.
+ENTRY = "coursekit.gradescope.__main__"
+LAZY = ("coursekit.scan",)
+
+
+def course_config(repo=REPO):
+    loader = PyFileConfigLoader("nbgrader_config.py", path=str(repo))
+    try:
+        return loader.load_config()
+    except Exception:  # a config without the file: nbgrader's defaults
+        return Config()
+
+
+def grading_modules(repo=REPO):
+    """coursekit's files that grading imports, as paths relative to the repository."""
+    config = (Path(repo) / "nbgrader_config.py").read_text()
+    plugins = sorted({name.rsplit(".", 1)[0] for name in re.findall(r"[\"'](coursekit\.[\w.]+)[\"']", config)})
+    probe = ("import importlib, json, sys\n"
+             f"for name in {[ENTRY, *LAZY, *plugins]!r}: importlib.import_module(name)\n"
+             "print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items()\n"
+             "                        if (n == 'coursekit' or n.startswith('coursekit.')) and getattr(m, '__file__', None))))")
+    found = subprocess.run([sys.executable, "-c", probe], cwd=repo, env=environment(), capture_output=True, text=True,
+                           check=True)
+    return sorted(Path(f).resolve().relative_to(Path(repo).resolve()).as_posix() for f in json.loads(found.stdout))
+
+
+def source_without_solutions(path, config):
+    """A source notebook as grading needs it: nbgrader's ClearSolutions applied, hidden tests kept."""
+    nb = nbformat.read(str(path), as_version=4)
+    nb, _ = ClearSolutions(config=config).preprocess(nb, {})
+    return nbformat.writes(nb).encode()
+
+
+def members(repo=REPO):
+    """{name in the zip: (bytes, mode)} for everything the autograder needs."""
+    repo = Path(repo)
+    config = course_config(repo)
+    files = {name: ((HERE / name).read_bytes(), 0o755) for name in SCRIPTS}
+    for name in ("nbgrader_config.py", "requirements.txt", "scripts/setup.sh"):
+        files[name] = ((repo / name).read_bytes(), 0o644)
+    for path in sorted((repo / "source").rglob("*")):
+        name = path.relative_to(repo).as_posix()
+        if path.is_file() and not IGNORED.search(name):
+            data = source_without_solutions(path, config) if path.suffix == ".ipynb" else path.read_bytes()
+            files[name] = (data, 0o644)
+    for name in grading_modules(repo):
+        files[name] = ((repo / name).read_bytes(), 0o644)
+    return files
+
+
+def build(out=REPO / "dist" / "gradescope.zip", repo=REPO):
+    """Write the autograder zip; return its path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, (data, mode) in sorted(members(repo).items()):
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.external_attr = (stat.S_IFREG | mode) << 16  # Unix mode bits: unzip keeps them
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data)
+    return out

@@ -1,0 +1,289 @@
+"""The one results model: what grading found, per test cell, exercise, notebook and student.
+
+Built once from nbgrader's gradebook (scores, maxima, late penalties), the autograded notebooks
+(failure messages) and the course's nbgrader configuration (the hidden-test marker, via
+coursekit.redaction). Every renderer only reads it: the feedback table, the score table, the
+class report, the corpus verdicts, the LMS exports and Gradescope's results.json.
+
+API (stable; everything is a plain dataclass, `to_dict`/`from_dict` round-trip through JSON):
+
+    course_results(course, submitted="submitted") -> {student: StudentResult}
+        every student in the gradebook, sorted by id; course is an nbgrader course directory.
+    student_result(course, student, submitted="submitted") -> StudentResult
+    notebook_from_cells(notebook, cells, scores, markers, status) -> NotebookResult
+        the same from one autograded notebook in memory (what a feedback preprocessor holds);
+        scores: grade_id -> (score, max_score).
+
+    StudentResult:  student, notebooks {name: NotebookResult} (every notebook of coursekit.spec,
+                    in teaching order), score, max_score, submitted (any notebook graded)
+    NotebookResult: notebook, status, detail, late_penalty, exercises {name: ExerciseResult}
+                    (every exercise of the spec, in teaching order), score, max_score, graded
+    ExerciseResult: notebook, exercise, cells [CellResult], score, max_score, failures,
+                    not_answered, status, first_problem
+    CellResult:     grade_id, exercise, notebook, score, max_score, failure (Failure or None),
+                    output (all the cell printed, as plain text; hostile: show only redacted)
+    Failure:        message (what a student reads), part ("visible" | "hidden" | None: unknown),
+                    not_answered (the student's code still raises NotImplementedError),
+                    stderr (the cell failed by writing this to stderr; "" otherwise)
+
+Notebook status (coursekit.grade.notebook_status): graded | missing | unreadable | not graded |
+stopped | timed out, read from the submitted and autograded files (coursekit.grade); in a course
+directory without a submitted/ folder, "graded" when the gradebook holds the notebook, else
+"missing". Scores of a notebook that is not "graded" are doubtful: exporters may withhold them.
+Scores are the gradebook's (manual grades included); a notebook not in the gradebook scores 0 of
+its maximum. Failures come from the autograded copy (none without one).
+
+Student-facing wording lives here and only here (one wording per message): NOT_ANSWERED,
+STDERR, NO_MESSAGE; a CheckFailed error shows only its message (checks.py words it as
+expected / got / likely slip), any other error as `Name: message`.
+"""
+
+import dataclasses
+import re
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from . import notebooks
+from .redaction import ANSI, Markers
+from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
+
+NOT_ANSWERED = "Not answered yet: your code still raises NotImplementedError."
+STDERR = "Output on stderr (a warning?) costs the test's points: "
+NO_MESSAGE = "This test did not pass (it produced no message)."
+STATUSES = ("graded", "missing", "unreadable", "not graded", "stopped", "timed out")
+# IPython names a frame in a notebook cell "Cell In[<execution count>], line <n>".
+CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
+
+
+@dataclasses.dataclass
+class Failure:
+    message: str
+    part: str | None = None
+    not_answered: bool = False
+    stderr: str = ""
+
+
+@dataclasses.dataclass
+class CellResult:
+    grade_id: str
+    exercise: str
+    notebook: str
+    score: float
+    max_score: float
+    failure: Failure | None = None
+    output: str = ""
+
+
+@dataclasses.dataclass
+class ExerciseResult:
+    notebook: str
+    exercise: str
+    cells: list = dataclasses.field(default_factory=list)
+    stub_raised: bool = False  # the solution cell itself still raised NotImplementedError
+
+    @property
+    def score(self):
+        return sum(c.score for c in self.cells)
+
+    @property
+    def max_score(self):
+        return sum(c.max_score for c in self.cells)
+
+    @property
+    def failures(self):
+        return [c.failure for c in self.cells if c.failure]
+
+    @property
+    def not_answered(self):
+        return self.stub_raised or any(f.not_answered for f in self.failures)
+
+    @property
+    def status(self):
+        if self.score >= self.max_score:
+            return "full marks"
+        if self.score > 0:
+            return "partly right"
+        return "not answered" if self.not_answered else "no points"
+
+    @property
+    def first_problem(self):
+        if self.status == "not answered":
+            return NOT_ANSWERED
+        return self.failures[0].message if self.failures else ""
+
+
+@dataclasses.dataclass
+class NotebookResult:
+    notebook: str
+    status: str = "graded"
+    detail: str = ""
+    late_penalty: float = 0.0
+    exercises: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def score(self):
+        return sum(e.score for e in self.exercises.values())
+
+    @property
+    def max_score(self):
+        return sum(e.max_score for e in self.exercises.values())
+
+    @property
+    def graded(self):
+        return self.status == "graded"
+
+    @property
+    def cells(self):
+        return [c for e in self.exercises.values() for c in e.cells]
+
+
+@dataclasses.dataclass
+class StudentResult:
+    student: str
+    notebooks: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def score(self):
+        return sum(nb.score for nb in self.notebooks.values())
+
+    @property
+    def max_score(self):
+        return sum(nb.max_score for nb in self.notebooks.values())
+
+    @property
+    def submitted(self):
+        return any(nb.status not in ("missing", "unreadable", "not graded") for nb in self.notebooks.values())
+
+    @property
+    def exercises(self):
+        return {(nb.notebook, name): e for nb in self.notebooks.values() for name, e in nb.exercises.items()}
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        def cell(c):
+            return CellResult(**{**c, "failure": Failure(**c["failure"]) if c["failure"] else None})
+
+        def exercise(e):
+            return ExerciseResult(**{**e, "cells": [cell(c) for c in e["cells"]]})
+
+        def notebook(n):
+            return NotebookResult(**{**n, "exercises": {k: exercise(e) for k, e in n["exercises"].items()}})
+
+        return cls(data["student"], {k: notebook(n) for k, n in data["notebooks"].items()})
+
+
+# ---------------------------------------------------------------- reading one failure
+
+
+def raises_stub(out):
+    return out.get("output_type") == "error" and (
+        out.get("ename") == "NotImplementedError" or "raised NotImplementedError" in out.get("evalue", ""))
+
+
+def failure_of(cell, hidden_start=None):
+    """The Failure of a test cell that lost points, from its outputs (nbgrader's autograded cell).
+
+    The part comes from the traceback's first frame, the test cell's own line: from the hidden
+    marker's line on, it is a hidden test; before, a visible check the student could run.
+    """
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            frames = (CELL_FRAME.search(ANSI.sub("", entry)) for entry in out.get("traceback", []))
+            line = next((int(m.group(1)) for m in frames if m), None)
+            part = None if line is None else "hidden" if hidden_start and line > hidden_start else "visible"
+            if raises_stub(out):
+                return Failure(NOT_ANSWERED, part, not_answered=True)
+            ename, evalue = out.get("ename", ""), out.get("evalue", "")
+            message = evalue if ename == "CheckFailed" else f"{ename}: {evalue}" if evalue else ename
+            return Failure(message, part)
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            text = out.get("text", "").strip()
+            return Failure(STDERR + text, None, stderr=text)
+    return Failure(NO_MESSAGE)
+
+
+# ---------------------------------------------------------------- building
+
+
+def notebook_from_cells(notebook, cells, scores, markers, status="graded", detail="", late_penalty=0.0):
+    """A NotebookResult from autograded cells (None: no autograded copy) and grade_id -> (score, max)."""
+    result = NotebookResult(notebook, status, detail, late_penalty,
+                            {name: ExerciseResult(notebook, name) for name in EXERCISES[notebook]})
+    by_id = {notebooks.grade_id(c): c for c in cells or [] if notebooks.grade_id(c)}
+    for cell in cells or []:
+        exercise = exercise_of(notebooks.grade_id(cell) or "", notebook)
+        if exercise and notebooks.is_solution(cell) and any(raises_stub(o) for o in cell.get("outputs", [])):
+            # e.g. an answer dictionary left undefined: its tests fail on NameError
+            result.exercises[exercise].stub_raised = True
+    for grade_id, (score, max_score) in scores.items():
+        exercise = exercise_of(grade_id, notebook)
+        if exercise is None:
+            raise ValueError(f"grade cell {grade_id} of {notebook} belongs to no exercise of coursekit.spec")
+        cell = by_id.get(grade_id)
+        failure = None
+        if score < max_score:
+            failure = failure_of(cell, markers.hidden_start(cell.source)) if cell is not None else None
+        result.exercises[exercise].cells.append(CellResult(
+            grade_id, exercise, notebook, float(score), float(max_score), failure,
+            notebooks.output_text(cell) if cell is not None else ""))
+    return result
+
+
+def _statuses(course, submitted, student):
+    from .grade import notebook_status  # grade imports this module's users; keep the cycle lazy
+
+    if not (Path(course) / submitted).is_dir():  # a gradebook alone (a copy, an exchange-less course)
+        return {}
+    if not (Path(course) / submitted / student).is_dir():
+        return {nb: ("missing", "") for nb in NOTEBOOKS}
+    return {nb: (s.state, s.detail) for nb in NOTEBOOKS
+            for s in [notebook_status(course, submitted, student, nb)]}
+
+
+def _student(gb, course, student, submitted, markers, max_scores):
+    statuses = _statuses(course, submitted, student)
+    result = StudentResult(student)
+    for nb in NOTEBOOKS:
+        scores = {name: (0.0, top) for name, top in max_scores[nb].items()}
+        penalty, cells = 0.0, None
+        try:
+            submission = gb.find_submission_notebook(nb, ASSIGNMENT, student)
+        except MissingEntry:
+            submission = None
+        # Without the submitted files, the gradebook alone says whether a notebook was graded.
+        state, detail = statuses.get(nb, ("graded", "") if submission is not None else ("missing", ""))
+        if submission is not None:
+            scores.update({g.name: (g.score or 0.0, g.max_score) for g in submission.grades})
+            penalty = submission.late_submission_penalty or 0.0
+        graded = Path(course) / "autograded" / student / ASSIGNMENT / f"{nb}.ipynb"
+        if submission is not None and graded.exists():
+            cells = notebooks.read(graded).cells
+        result.notebooks[nb] = notebook_from_cells(nb, cells, scores, markers, state, detail, penalty)
+    return result
+
+
+def _max_scores(gb):
+    assignment = gb.find_assignment(ASSIGNMENT)
+    found = {nb.name: {c.name: c.max_score for c in nb.grade_cells} for nb in assignment.notebooks}
+    return {nb: found.get(nb, {}) for nb in NOTEBOOKS}
+
+
+def course_results(course, submitted="submitted", db_url=None):
+    """{student: StudentResult} for every student in the course's gradebook, sorted by id."""
+    course = Path(course)
+    markers = Markers.of_course(course)
+    with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}") as gb:
+        max_scores = _max_scores(gb)
+        return {s.id: _student(gb, course, s.id, submitted, markers, max_scores)
+                for s in sorted(gb.students, key=lambda s: s.id)}
+
+
+def student_result(course, student, submitted="submitted", db_url=None):
+    course = Path(course)
+    with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return _student(gb, course, student, submitted, Markers.of_course(course), _max_scores(gb))
