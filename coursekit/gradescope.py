@@ -67,7 +67,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from . import grade, notebooks, sandbox
+from . import notebooks
+from .grading import batch as grade, sandbox
 from .nbgrader import REPO, generate_release, new_course
 from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
 
@@ -99,7 +100,7 @@ fi
 python3.11 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install -q --disable-pip-version-check -r "$ROOT/source/requirements.txt"
 # The sandboxed kernel's spec, in the venv where nbgrader's Jupyter looks for kernels.
-cd "$ROOT/source" && "$ROOT/venv/bin/python" -m coursekit.sandbox install
+cd "$ROOT/source" && "$ROOT/venv/bin/python" -m coursekit.grading.sandbox install
 """
 
 RUN_AUTOGRADER = """\

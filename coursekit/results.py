@@ -26,8 +26,8 @@ API (stable; everything is a plain dataclass, `to_dict`/`from_dict` round-trip t
                     not_answered (the student's code still raises NotImplementedError),
                     stderr (the cell failed by writing this to stderr; "" otherwise)
 
-Notebook status (coursekit.grade.notebook_status): graded | missing | unreadable | not graded |
-stopped | timed out, read from the submitted and autograded files (coursekit.grade); in a course
+Notebook status (coursekit.grading.batch.notebook_status): graded | missing | unreadable | not graded |
+stopped | timed out, read from the submitted and autograded files (coursekit.grading.batch); in a course
 directory without a submitted/ folder, "graded" when the gradebook holds the notebook, else
 "missing". Scores of a notebook that is not "graded" are doubtful: exporters may withhold them.
 Scores are the gradebook's (manual grades included); a notebook not in the gradebook scores 0 of
@@ -235,7 +235,7 @@ def notebook_from_cells(notebook, cells, scores, markers, status="graded", detai
 
 
 def _statuses(course, submitted, student):
-    from .grade import notebook_status  # grade imports this module's users; keep the cycle lazy
+    from .grading.batch import notebook_status  # batch imports this module's users: keep the cycle lazy
 
     if not (Path(course) / submitted).is_dir():  # a gradebook alone (a copy, an exchange-less course)
         return {}

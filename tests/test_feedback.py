@@ -20,8 +20,10 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import GetGrades
 from traitlets.config.loader import PyFileConfigLoader
 
-from coursekit import examples, feedback, notebooks
-from coursekit.nbgrader import REPO, nbgrader
+from coursekit import feedback, notebooks
+from coursekit.course import nbgrader
+from devtools import examples
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
 from tests.test_notebooks import secret_and_public_lines
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from coursekit import notebooks
-from coursekit.nbgrader import REPO
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 
 SOURCE = REPO / "source" / ASSIGNMENT

@@ -1,7 +1,7 @@
 """Hostile and broken submissions, one student each, for tests/test_adversarial.py.
 
 Each `Attack` says what it attacks, how its submission is built (`build` returns the files of
-submitted/<student>/math_numpy/), the status coursekit.grade.statuses must give the attacked
+submitted/<student>/math_numpy/), the status coursekit.grading.batch.statuses must give the attacked
 notebook, and which exercises of that notebook must score 0 (`zero`) or keep full marks (`keep`;
 `keep_if_alive` only while the kernel survives).  Attacks target 02_matrix_operations (6 exercises,
 26 points, fast); every exercise they do not attack holds the instructor's solution, and every

@@ -11,7 +11,7 @@ Then every submission gets a status an instructor can read, from the files thems
 (missing, unreadable, stopped by a limit, timed out), and the static scan's flags
 (coursekit.scan) for review.  Nothing under the submitted folder is ever written.
 
-`python -m coursekit.grade [--force] [--submitted DIR]` runs it in the current course directory.
+`coursekit-grade [--force] [--submitted DIR]` (python -m coursekit.grading.batch) runs it in the current course directory.
 """
 
 import argparse
@@ -20,10 +20,10 @@ import json
 import sys
 from pathlib import Path
 
-from . import notebooks
+from .. import notebooks
+from ..course import nbgrader
+from ..spec import ASSIGNMENT, NOTEBOOKS
 from .execute import STOPPED
-from .nbgrader import nbgrader
-from .spec import ASSIGNMENT, NOTEBOOKS
 
 
 @dataclasses.dataclass
@@ -121,8 +121,8 @@ def statuses(course, submitted="submitted"):
 
 
 def main(argv=None):
-    from .results import course_results
-    from .summary import table
+    from ..results import course_results
+    from ..summary import table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="grade again the notebooks already graded")
@@ -141,7 +141,7 @@ def main(argv=None):
 
 def review(course, submitted="submitted", out=sys.stdout):
     """What an instructor should look at after grading: statuses, then the tamper scan's flags."""
-    from .scan import REVIEW, scan_submissions
+    from ..scan import REVIEW, scan_submissions
 
     report(course, submitted, out)
     flags = scan_submissions(Path(course) / submitted, Path(course) / "release" / ASSIGNMENT)

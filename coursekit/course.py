@@ -1,0 +1,49 @@
+"""Running nbgrader commands from this package's environment, activated or not.
+
+nbgrader starts `alembic` (gradebook migrations) and Jupyter kernels through PATH, so the
+directory of the running Python (the virtual environment's bin/) goes first on PATH. The
+package itself is installed in that environment (scripts/setup.sh), so nbgrader finds the
+classes nbgrader_config.py names without any PYTHONPATH.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .spec import ASSIGNMENT
+
+BIN = Path(sys.executable).parent
+
+
+def environment():
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+def nbgrader(*args, cwd, check=True):
+    """Run `nbgrader ARGS` in the course directory `cwd`; return the CompletedProcess."""
+    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=environment(),
+                            capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
+                           f"{result.stdout}\n{result.stderr}")
+    return result
+
+
+def generate_release(course):
+    """`nbgrader generate_assignment` into course/release (also registers it in the gradebook)."""
+    nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)
+    return Path(course) / "release" / ASSIGNMENT
+
+
+def new_course(root, repo):
+    """A course directory `root` holding repo's nbgrader_config.py and source/, nothing else."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(repo) / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(Path(repo) / "source", root / "source",
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    return root
