@@ -34,6 +34,7 @@ from pathlib import Path
 from coursekit import notebooks
 from coursekit.course import generate_release
 from coursekit.grading.batch import autograde
+from coursekit.redaction import Markers
 from coursekit.results import course_results
 from coursekit.spec import ASSIGNMENT, EXERCISES
 
@@ -212,7 +213,9 @@ def grade(cases, workdir, notebooks_wanted=None, shards=None, repo=REPO):
     notebooks_wanted = notebooks_wanted or sorted({c.notebook for c in cases}) or list(EXERCISES)
     course = new_course(Path(workdir) / "course", repo)
     release = generate_release(course)
-    sources = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
+    markers = Markers.of_course(course)
+    sources = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"),
+                                                 markers)
                for nb in notebooks_wanted}
     students, carrier = plan(cases, notebooks_wanted)
     write_submissions(course, students, release, sources)

@@ -22,6 +22,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from coursekit import feedback, notebooks
 from coursekit.course import nbgrader
+from coursekit.redaction import Markers
 from devtools import examples
 from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
@@ -215,7 +216,7 @@ def test_printed_hidden_tests_are_removed(course):
     nb = "02_matrix_operations"
     source = notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb")
     test_cell = next(c.source for c in source.cells if notebooks.grade_id(c) == "scale_values")
-    hidden = next(line.strip() for line in test_cell.split(notebooks.HIDDEN_DELIMITERS[0])[1].splitlines()
+    hidden = next(line.strip() for line in test_cell.split(Markers.of_course(course).begin_hidden)[1].splitlines()
                   if line.startswith("for "))
     graded = autograded(course, "bao", nb)
     student_cell = next(c for c in graded.cells if notebooks.is_solution(c))
