@@ -9,7 +9,7 @@ c.IncludeHeaderFooter.header = "source/header.ipynb"
 # Student code is untrusted: autograde runs it in the bubblewrap sandbox with resource limits and
 # stops a notebook fairly when one is hit (coursekit/execute.py); the rest is nbgrader's default list.
 c.Autograde.autograde_preprocessors = [
-    "coursekit.execute.LimitedExecute",
+    "coursekit.grading.execute.LimitedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -21,23 +21,17 @@ c.Autograde.autograde_preprocessors = [
 # copied cell or an edited nbgrader flag costs only that cell's exercise, not the whole notebook.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "coursekit.execute.DeduplicateIds",
+    "coursekit.grading.execute.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "coursekit.execute.OverwriteCells",
+    "coursekit.grading.execute.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 # A student who deletes a test cell is still tested: nbgrader puts missing grade cells back.
 c.OverwriteCells.add_missing_cells = True
 
-# The limits, with their defaults (uncomment to change; see README, "Grading safely"):
-# c.LimitedExecute.timeout = 30              # seconds per cell (nbgrader's own setting)
-# c.LimitedExecute.notebook_timeout = 300    # seconds per notebook
-# c.LimitedExecute.max_output_bytes = 2000000
-# c.LimitedExecute.memory_mb = 2048
-# c.LimitedExecute.cpu_seconds = 120
-# c.LimitedExecute.processes = 64
-# c.LimitedExecute.file_mb = 64
-# c.LimitedExecute.use_sandbox = True        # False grades without bubblewrap: unsafe
+# The grading limits (time, memory, CPU, processes, files, output) are LimitedExecute's settings,
+# each defined once with its default and meaning: `coursekit-settings` lists them. Override here, e.g.
+# c.LimitedExecute.notebook_timeout = 600
 
 # Feedback students can use (coursekit/feedback.py): test cells as released, failure messages without
 # hidden-test tracebacks (nbgrader shows them: #917), and a per-exercise table at the top.

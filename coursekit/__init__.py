@@ -1,13 +1,19 @@
-"""Tooling for the math_numpy course package: only what nbgrader itself lacks.
+"""The math_numpy course package: only what nbgrader itself lacks.
 
-- spec:     the assignment, notebook and exercise names every other module relies on
-- nbgrader: running nbgrader commands from this package's environment
-- notebooks: reading source/release notebooks and filling in solution cells
-- corpus:   grading the corpus of right and wrong submissions with real nbgrader autograde
-- examples: the bundled example submissions (perfect, partial, blank students)
-- summary:  the score table printed after grading
-- sandbox, execute: the sandboxed grading kernel and its limits
-- grade:    safe batch grading (one notebook at a time) and per-submission statuses
-- scan:     the static tamper scan of submissions
-- lms:      LMS downloads in (zip_collect collectors), LMS grade files out (export plugins), the roster
+- spec:      the assignment, notebook and exercise names every other module relies on
+- course:    running nbgrader commands from this package's environment
+- notebooks: reading nbgrader notebooks and filling in solution cells
+- redaction: what of the instructor's cells a student may see, with nbgrader's configured markers
+- results:   the one results model (per test cell, exercise, notebook, student) every table renders
+- grading/:  the sandboxed kernel (sandbox), nbgrader's Execute with limits (execute), safe batch
+             grading and per-notebook statuses (batch), the static tamper scan (scan/)
+- feedback:  nbgrader generate_feedback preprocessors: no hidden tests, a per-exercise table
+- summary, report: the score table and the class report
+- lms/:      the roster, LMS collectors (zip_collect) and grade exporters
+- gradescope/: the Gradescope autograder (zip, run, results.json)
+- settings:  `coursekit-settings`, every setting (traitlets trait) of this package
+
+Developer tools (corpus harness, example builders, demo, benchmarks) live in devtools/, outside
+the package; the package never reads tests/.
 """
+

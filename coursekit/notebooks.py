@@ -4,7 +4,8 @@ import re
 
 import nbformat
 
-SOLUTION_DELIMITERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+# Only coursekit/gradescope.py still reads this (until it renders the results model): every other
+# reader takes the configured markers from coursekit.redaction.Markers.
 HIDDEN_DELIMITERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -34,15 +35,21 @@ def grade_id(cell):
     return meta(cell).get("grade_id")
 
 
-def without_delimiters(source):
+def without_delimiters(source, markers):
     """A source solution cell as a student who solved it would write it."""
     return "\n".join(line for line in source.splitlines()
-                     if line.strip() not in SOLUTION_DELIMITERS)
+                     if markers.begin_solution not in line and markers.end_solution not in line)
 
 
-def reference_solutions(source_nb):
-    """grade_id -> the instructor's solution, for every solution cell of a source notebook."""
-    return {grade_id(c): without_delimiters(c.source) for c in source_nb.cells if is_solution(c)}
+def reference_solutions(source_nb, markers=None):
+    """grade_id -> the instructor's solution, for every solution cell of a source notebook.
+
+    markers: coursekit.redaction.Markers (default: nbgrader's default markers).
+    """
+    from .redaction import Markers  # imports nbgrader: not needed by the other helpers here
+
+    markers = markers or Markers.from_config()
+    return {grade_id(c): without_delimiters(c.source, markers) for c in source_nb.cells if is_solution(c)}
 
 
 def filled_in(release_nb, answers):

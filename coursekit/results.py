@@ -26,8 +26,8 @@ API (stable; everything is a plain dataclass, `to_dict`/`from_dict` round-trip t
                     not_answered (the student's code still raises NotImplementedError),
                     stderr (the cell failed by writing this to stderr; "" otherwise)
 
-Notebook status (coursekit.grade.notebook_status): graded | missing | unreadable | not graded |
-stopped | timed out, read from the submitted and autograded files (coursekit.grade); in a course
+Notebook status (coursekit.grading.batch.notebook_status): graded | missing | unreadable | not graded |
+stopped | timed out, read from the submitted and autograded files (coursekit.grading.batch); in a course
 directory without a submitted/ folder, "graded" when the gradebook holds the notebook, else
 "missing". Scores of a notebook that is not "graded" are doubtful: exporters may withhold them.
 Scores are the gradebook's (manual grades included); a notebook not in the gradebook scores 0 of
@@ -75,20 +75,30 @@ class CellResult:
     output: str = ""
 
 
+class RollUp:
+    """Points summed over the parts below (cells of an exercise, exercises, notebooks)."""
+
+    def parts(self):
+        raise NotImplementedError
+
+    @property
+    def score(self):
+        return sum(part.score for part in self.parts())
+
+    @property
+    def max_score(self):
+        return sum(part.max_score for part in self.parts())
+
+
 @dataclasses.dataclass
-class ExerciseResult:
+class ExerciseResult(RollUp):
     notebook: str
     exercise: str
     cells: list = dataclasses.field(default_factory=list)
     stub_raised: bool = False  # the solution cell itself still raised NotImplementedError
 
-    @property
-    def score(self):
-        return sum(c.score for c in self.cells)
-
-    @property
-    def max_score(self):
-        return sum(c.max_score for c in self.cells)
+    def parts(self):
+        return self.cells
 
     @property
     def failures(self):
@@ -114,20 +124,15 @@ class ExerciseResult:
 
 
 @dataclasses.dataclass
-class NotebookResult:
+class NotebookResult(RollUp):
     notebook: str
     status: str = "graded"
     detail: str = ""
     late_penalty: float = 0.0
     exercises: dict = dataclasses.field(default_factory=dict)
 
-    @property
-    def score(self):
-        return sum(e.score for e in self.exercises.values())
-
-    @property
-    def max_score(self):
-        return sum(e.max_score for e in self.exercises.values())
+    def parts(self):
+        return self.exercises.values()
 
     @property
     def graded(self):
@@ -139,17 +144,12 @@ class NotebookResult:
 
 
 @dataclasses.dataclass
-class StudentResult:
+class StudentResult(RollUp):
     student: str
     notebooks: dict = dataclasses.field(default_factory=dict)
 
-    @property
-    def score(self):
-        return sum(nb.score for nb in self.notebooks.values())
-
-    @property
-    def max_score(self):
-        return sum(nb.max_score for nb in self.notebooks.values())
+    def parts(self):
+        return self.notebooks.values()
 
     @property
     def submitted(self):
@@ -235,7 +235,7 @@ def notebook_from_cells(notebook, cells, scores, markers, status="graded", detai
 
 
 def _statuses(course, submitted, student):
-    from .grade import notebook_status  # grade imports this module's users; keep the cycle lazy
+    from .grading.batch import notebook_status  # batch imports this module's users: keep the cycle lazy
 
     if not (Path(course) / submitted).is_dir():  # a gradebook alone (a copy, an exchange-less course)
         return {}

@@ -14,9 +14,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from coursekit import examples, grade
-from coursekit.nbgrader import REPO, generate_release, new_course
+from coursekit.course import generate_release
+from coursekit.grading import batch as grade
 from coursekit.results import course_results
+
+from . import examples
+from .scratch import REPO, new_course
 
 RECORDED = REPO / "tests" / "recorded" / "examples"
 

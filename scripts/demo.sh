@@ -4,4 +4,4 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
-exec "$VENV/bin/python" -m coursekit.demo "$@"
+exec "$VENV/bin/python" -m devtools.demo "$@"

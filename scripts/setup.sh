@@ -28,6 +28,15 @@ if [ "$want" != "$have" ]; then
   "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -r "$ROOT/requirements.txt"
   echo "$want" > "$VENV/.requirements.sha256"
 fi
+# The course package itself, editable (its code is read from this checkout), with its console
+# commands; its dependencies are the pins above. nbgrader finds the classes nbgrader_config.py
+# names through this install: no PYTHONPATH anywhere.
+if ! "$VENV/bin/python" -c 'import coursekit.course' >/dev/null 2>&1 ||
+   [ "$("$VENV/bin/python" -c 'import coursekit, pathlib; print(pathlib.Path(coursekit.__file__).parent.parent)')" != "$ROOT" ] ||
+   [ ! -x "$VENV/bin/coursekit-grade" ]; then
+  echo "setup: installing the course package (editable) into $VENV" >&2
+  "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --no-deps -e "$ROOT"
+fi
 # ensure_command COMMAND PACKAGE WHY: install a Debian/Ubuntu package when its command is missing
 # (as root with apt-get), or say how to.
 ensure_command() {
@@ -39,9 +48,9 @@ ensure_command() {
     echo "setup: $1 is missing: install it (sudo apt-get install $2); it is needed for $3" >&2
   fi
 }
-# Grading runs student code in a bubblewrap sandbox (coursekit/sandbox.py).
+# Grading runs student code in a bubblewrap sandbox (coursekit/grading/sandbox.py).
 ensure_command bwrap bubblewrap "the grading sandbox"
 # The sandboxed kernel's spec lives in the venv, where nbgrader's Jupyter looks for kernels.
-(cd "$ROOT" && "$VENV/bin/python" -m coursekit.sandbox install >/dev/null)
+(cd "$ROOT" && "$VENV/bin/python" -m coursekit.grading.sandbox install >/dev/null)
 # nbgrader starts alembic and Jupyter kernels through PATH: the venv's bin/ must come first.
 export PATH="$VENV/bin:$PATH"

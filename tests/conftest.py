@@ -1,13 +1,17 @@
-"""Shared fixtures: one nbgrader autograde batch serves the whole suite.
+"""Shared fixtures: one nbgrader autograde batch serves the whole suite; the two test tiers.
 
 Grading is the slow part (a kernel start per notebook), so the session generates the release
 once and autogrades every corpus case, the reference solutions and a blank submission in one
 sharded batch; the tests then read verdicts from it.
+
+Tiers (docs/development.md): a test is `slow` when it runs nbgrader or a kernel: through a
+fixture that grades (SLOW_FIXTURES), in a module that grades throughout (SLOW_MODULES), or
+marked `@pytest.mark.slow` itself. `bash scripts/test.sh -m "not slow"` runs the rest.
 """
 
 import pytest
 
-from coursekit import corpus
+from devtools import corpus
 
 
 @pytest.fixture(scope="session")
@@ -17,7 +21,7 @@ def cases():
 
 @pytest.fixture(scope="session")
 def graded(cases, tmp_path_factory):
-    """The result of coursekit.corpus.grade: a fresh release and every student's per-cell scores."""
+    """The result of devtools.corpus.grade: a fresh release and every student's per-cell scores."""
     return corpus.grade(cases, tmp_path_factory.mktemp("grading"))
 
 
@@ -29,8 +33,10 @@ def graded_examples(tmp_path_factory):
     """
     import shutil
 
-    from coursekit import examples, grade
-    from coursekit.nbgrader import generate_release, new_course
+    from coursekit.course import generate_release
+    from coursekit.grading import batch as grade
+    from devtools import examples
+    from devtools.scratch import new_course
     from coursekit.spec import ASSIGNMENT
 
     course = new_course(tmp_path_factory.mktemp("examples") / "course")
@@ -41,3 +47,22 @@ def graded_examples(tmp_path_factory):
     assert all(r.returncode == 0 for r in runs.values()), [r.stderr[-2000:] for r in runs.values()]
     assert (course / "autograded" / "alice" / ASSIGNMENT).is_dir()
     return course
+
+
+# Fixtures (of any test module) that run nbgrader: every test using one is slow.
+SLOW_FIXTURES = {"graded", "graded_examples", "batch", "runs", "autograder_zip", "exported", "blank_course"}
+# Modules whose every test runs nbgrader, a kernel or the sandbox.
+SLOW_MODULES = {"test_adversarial.py", "test_exchange.py", "test_demo.py", "test_sandbox.py"}
+# Tests in modules of other branches that call nbgrader directly (named here, not edited there).
+SLOW_TESTS = {"test_canvas_download_is_collected_and_everything_else_reported",
+              "test_moodle_download_is_collected_and_everything_else_reported",
+              "test_collect_stops_with_a_clear_message_without_a_roster",
+              "test_example_downloads_collect_into_the_example_submissions",
+              "test_sandbox_probe_agrees_with_this_machine"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in SLOW_MODULES
+                or item.originalname in SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)

@@ -1,7 +1,7 @@
 """Hostile and broken submissions lose nothing for anyone: one real, sandboxed autograde batch.
 
 One scratch course holds honest students (the instructor's solutions, the untouched release, and
-wrong answers) and one student per attack of tests/adversarial/cases.py; coursekit.grade.autograde
+wrong answers) and one student per attack of tests/adversarial/cases.py; coursekit.grading.batch.autograde
 grades it once (module fixture), with small limits so the batch stays fast, then once more with
 --force (idempotency).  Meanwhile (2 cores): a second course with only the honest students is
 graded alongside the first run (their grades must not depend on who else was in the batch), then
@@ -36,8 +36,10 @@ from nbgrader.api import Gradebook
 
 from adversarial import cases
 from adversarial.cases import ATTACKS, NB, WRONG
-from coursekit import grade, notebooks, sandbox
-from coursekit.nbgrader import BIN, environment, generate_release, nbgrader, new_course
+from coursekit import notebooks
+from coursekit.course import BIN, environment, generate_release, nbgrader
+from coursekit.grading import batch as grade, sandbox
+from devtools.scratch import new_course
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS, exercise_of
 from test_notebooks import secret_and_public_lines
 
@@ -205,7 +207,7 @@ RESUME_PLAN = {"s1": "reference", "s2": "blank", "s3": "reference", "s4": "blank
 
 def kill_and_resume(root):
     """Start `nbgrader autograde --notebook=03...` on four students, SIGKILL it (process group)
-    once the first student's autograded 03 appears, then grade with coursekit.grade.autograde
+    once the first student's autograded 03 appears, then grade with coursekit.grading.batch.autograde
     (no --force).  Returns what test_a_killed_batch_resumes_to_the_same_grades checks."""
     course = new_course(root / "resume")
     release = generate_release(course)
@@ -509,15 +511,16 @@ def test_the_fork_bomb_was_refused(batch):
     assert "fork refused: [Errno 11]" in outputs_of(batch, "atk-fork-bomb")
 
 
-# Like coursekit.sandbox.launch, a fresh process that becomes bwrap, but runs `python -c CODE`
+# Like coursekit.grading.sandbox.launch, a fresh process that becomes bwrap, but runs `python -c CODE`
 # instead of ipykernel.
 LAUNCH = """
 import os, sys
 from pathlib import Path
-from coursekit import sandbox
+from coursekit.grading import sandbox
+from coursekit.grading.execute import default_limits
 code, workdir = sys.argv[1], Path(sys.argv[2])
 (workdir / "connection.json").write_text("{}")
-args = sandbox.command(workdir / "connection.json", workdir, sandbox.DEFAULT_LIMITS)
+args = sandbox.command(workdir / "connection.json", workdir, default_limits())
 python = args.index("ipykernel_launcher") - 2
 assert args[python + 1] == "-m"
 os.execv(args[0], args[:python + 1] + ["-c", code])
@@ -589,7 +592,7 @@ def test_report(batch):
 
 
 def test_a_killed_batch_resumes_to_the_same_grades(batch):
-    """`nbgrader autograde` killed (SIGKILL) mid-notebook, then coursekit.grade.autograde without
+    """`nbgrader autograde` killed (SIGKILL) mid-notebook, then coursekit.grading.batch.autograde without
     --force: the same grades as an uninterrupted run, and a consistent gradebook."""
     resumed = batch["resume"]
     if isinstance(resumed, BaseException):

@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from coursekit.nbgrader import REPO
+from devtools.scratch import REPO
 
 sys.path.insert(0, str(REPO / "source" / "math_numpy"))
 import checks  # noqa: E402 - lives beside the notebooks so nbgrader ships it with them

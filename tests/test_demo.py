@@ -6,8 +6,10 @@ import shutil
 import subprocess
 import sys
 
-from coursekit import examples, notebooks
-from coursekit.nbgrader import REPO, environment
+from coursekit import notebooks
+from coursekit.course import environment
+from devtools import examples
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 
@@ -23,7 +25,7 @@ def test_example_submissions_are_up_to_date(tmp_path, cases):
             rel = f"{student}/{ASSIGNMENT}/{nb}.ipynb"
             new, old = notebooks.read(built / rel), notebooks.read(examples.EXAMPLES / rel)
             assert [c.source for c in new.cells] == [c.source for c in old.cells], \
-                f"examples/submitted/{rel} is stale: run `python -m coursekit.examples`"
+                f"examples/submitted/{rel} is stale: run `python -m devtools.examples`"
 
 
 def test_demo_grades_the_examples_end_to_end(tmp_path):
@@ -37,7 +39,7 @@ def test_demo_grades_the_examples_end_to_end(tmp_path):
             shutil.copy2(REPO / name, clone / name)
     before = digest(clone / "examples" / "submitted")
 
-    run = subprocess.run([sys.executable, "-m", "coursekit.demo"], cwd=clone, env=environment(),
+    run = subprocess.run([sys.executable, "-m", "devtools.demo"], cwd=clone, env=environment(),
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 

@@ -15,8 +15,10 @@ import subprocess
 from nbgrader.api import Gradebook
 from nbgrader.utils import notebook_hash
 
-from coursekit import grade, notebooks
-from coursekit.nbgrader import BIN, REPO, environment, generate_release, nbgrader, new_course
+from coursekit import notebooks
+from coursekit.course import BIN, environment, generate_release, nbgrader
+from coursekit.grading import batch as grade
+from devtools.scratch import REPO, new_course
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 COURSE = "math101"
@@ -71,7 +73,7 @@ def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
         [cached] = (home / ".local/share/jupyter/nbgrader_cache" / COURSE).iterdir()
         assert cached.name.startswith(f"{student}+{ASSIGNMENT}+")
 
-    # Instructor: collect into submitted/, grade (sandboxed, coursekit.grade), feedback, release it.
+    # Instructor: collect into submitted/, grade (sandboxed, coursekit.grading.batch), feedback, release it.
     nbgrader("collect", ASSIGNMENT, *shared, "--ExchangeCollect.check_owner=False", cwd=course)
     for student in STUDENTS:
         assert (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").is_file()

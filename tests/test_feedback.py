@@ -20,8 +20,11 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import GetGrades
 from traitlets.config.loader import PyFileConfigLoader
 
-from coursekit import examples, feedback, notebooks
-from coursekit.nbgrader import REPO, nbgrader
+from coursekit import feedback, notebooks
+from coursekit.course import nbgrader
+from coursekit.redaction import Markers
+from devtools import examples
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
 from tests.test_notebooks import secret_and_public_lines
 
@@ -213,7 +216,7 @@ def test_printed_hidden_tests_are_removed(course):
     nb = "02_matrix_operations"
     source = notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb")
     test_cell = next(c.source for c in source.cells if notebooks.grade_id(c) == "scale_values")
-    hidden = next(line.strip() for line in test_cell.split(notebooks.HIDDEN_DELIMITERS[0])[1].splitlines()
+    hidden = next(line.strip() for line in test_cell.split(Markers.of_course(course).begin_hidden)[1].splitlines()
                   if line.startswith("for "))
     graded = autograded(course, "bao", nb)
     student_cell = next(c for c in graded.cells if notebooks.is_solution(c))

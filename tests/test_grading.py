@@ -5,13 +5,16 @@ import shutil
 
 import pytest
 
-from coursekit import corpus, notebooks
-from coursekit.nbgrader import REPO, nbgrader
+from coursekit import notebooks
+from coursekit.course import nbgrader
+from devtools import corpus
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 
 CASES = corpus.load()
 
 
+@pytest.mark.slow
 def test_source_notebooks_pass_nbgrader_validate(tmp_path):
     course = tmp_path / "course"
     shutil.copytree(REPO / "source", course / "source")
@@ -20,6 +23,7 @@ def test_source_notebooks_pass_nbgrader_validate(tmp_path):
     assert out.count("Success! Your notebook passes all the tests.") == len(NOTEBOOKS), out
 
 
+@pytest.mark.slow
 def test_release_fails_every_test_cell_nbgrader_validate_invert(tmp_path):
     """`nbgrader validate --invert`: every test cell, with its hidden part removed, fails on the stubs."""
     course = tmp_path / "course"
@@ -43,8 +47,7 @@ def test_committed_release_matches_a_fresh_generate_assignment(graded):
 
 
 def scores(graded, student):
-    return {nb: (sum(r.score for r in cells.values()), sum(r.max_score for r in cells.values()))
-            for nb, cells in graded["results"][student].items()}
+    return {nb: (result.score, result.max_score) for nb, result in graded["results"][student].items()}
 
 
 def test_untouched_release_autogrades_to_zero(graded):

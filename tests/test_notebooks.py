@@ -6,11 +6,13 @@ import re
 import pytest
 
 from coursekit import notebooks
-from coursekit.nbgrader import REPO
+from coursekit.redaction import Markers
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
+from devtools.scratch import REPO
 
 SOURCE = REPO / "source" / ASSIGNMENT
 RELEASE = REPO / "release" / ASSIGNMENT
+MARKERS = Markers.of_course(REPO)  # the markers nbgrader_config.py gives nbgrader
 
 
 def source_nb(name):
@@ -41,7 +43,7 @@ def test_every_exercise_has_a_solution_cell_and_tests(name):
     for exercise in EXERCISES[name]:
         mine = [c for c in tests if notebooks.grade_id(c).startswith(exercise + "_")]
         assert mine, f"{exercise} has no test cell"
-        assert any(notebooks.HIDDEN_DELIMITERS[0] in c.source for c in mine), f"{exercise} has no hidden tests"
+        assert any(MARKERS.begin_hidden in c.source for c in mine), f"{exercise} has no hidden tests"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

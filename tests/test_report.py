@@ -19,7 +19,7 @@ from PIL import Image
 
 from coursekit import report
 from coursekit.results import course_results
-from coursekit.nbgrader import environment
+from coursekit.course import environment
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
 
 EXERCISE_COUNT = sum(len(names) for names in EXERCISES.values())

@@ -6,8 +6,10 @@ import subprocess
 
 import pytest
 
-from coursekit import grade, sandbox
-from coursekit.nbgrader import REPO, environment, generate_release, new_course
+from coursekit.course import environment, generate_release
+from coursekit.grading import batch as grade, sandbox
+from coursekit.grading.execute import default_limits
+from devtools.scratch import REPO, new_course
 from coursekit.spec import ASSIGNMENT
 
 
@@ -17,7 +19,7 @@ def test_the_sandbox_binds_no_course_folder(tmp_path):
     workdir = tmp_path / "autograded" / "alice" / ASSIGNMENT
     workdir.mkdir(parents=True)
     (workdir / "checks.py").write_text("")
-    args = sandbox.command(connection, workdir, sandbox.DEFAULT_LIMITS)
+    args = sandbox.command(connection, workdir, default_limits())
     binds = [args[i + 2] for i, a in enumerate(args) if a in ("--bind", "--ro-bind")]
     for place in binds:
         assert not str(REPO).startswith(place), f"{place} would expose the course folder"
@@ -31,7 +33,7 @@ def test_tmp_is_mounted_before_anything_that_may_lie_below_it(tmp_path):
     """A clone (and so .venv) or a course under /tmp must stay visible: a later tmpfs would hide it."""
     connection = tmp_path / "connection.json"
     connection.write_text("{}")
-    args = sandbox.command(connection, tmp_path, sandbox.DEFAULT_LIMITS)
+    args = sandbox.command(connection, tmp_path, default_limits())
     tmp_mount = next(i for i, a in enumerate(args) if a == "--tmpfs" and args[i + 1] == "/tmp")
     binds = [i for i, a in enumerate(args) if a in ("--bind", "--ro-bind", "--dir", "--file")]
     assert binds and all(i > tmp_mount for i in binds if not args[i + 1].startswith(("/usr", "/etc")))

@@ -5,15 +5,14 @@ import dataclasses
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 
-from coursekit import corpus
+from devtools import corpus
 from coursekit.grading import scan
 from coursekit.grading.scan import __main__ as cli
 from coursekit.grading.scan import checker, names, notebook, parse
-from coursekit.nbgrader import REPO
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 SOURCE = REPO / "source" / ASSIGNMENT
@@ -481,13 +480,11 @@ def test_a_cell_without_source_is_clean(tmp_path):
 def test_huge_cells_are_flagged_not_parsed(tmp_path):
     nb = release_json()
     nb["cells"].append(code_cell("x = 1\n" * 900_000))  # about 5 MB
-    started = time.perf_counter()
     (flag,) = scan.scan_notebook(write(tmp_path, nb), RELEASE / f"{NB}.ipynb")
     assert flag.rule == "oversized-cell" and flag.cell == len(nb["cells"]) - 1
     nb["cells"][-1:] = [code_cell("y = 2\n" * 7_500) for _ in range(5)]  # 45 kB each: over the budget
     flags = scan.scan_notebook(write(tmp_path, nb))
     assert [f.rule for f in flags] == ["oversized-cell"] and "not scanned" in flags[0].message
-    assert time.perf_counter() - started < 4
 
 
 def test_unparseable_and_absurd_code_never_raises():
@@ -550,15 +547,12 @@ def test_scan_submissions_walks_students_and_flags_shipped_modules(tmp_path):
     assert [f.rule for f in results["ben"]] == ["network"] * 3
 
 
-def test_two_hundred_notebooks_scan_in_well_under_a_few_seconds(tmp_path):
+def test_a_class_of_two_hundred_notebooks_flags_exactly_the_tampering_students(tmp_path):
     submitted = submissions(tmp_path, {f"s{i:02d}": "import os\nos._exit(0)" if i % 10 == 0 else ""
                                        for i in range(67)})
-    scan.scan_notebook(RELEASE / f"{NB}.ipynb")  # imports warmed up
-    started = time.perf_counter()
     results = scan.scan_submissions(submitted, RELEASE)
-    seconds = time.perf_counter() - started
-    assert sum(1 for flags in results.values() if flags) == 7
-    assert seconds < 4, f"201 notebooks took {seconds:.1f} s"  # about 1 s on a 2-core machine
+    assert len(results) == 67
+    assert sorted(student for student, flags in results.items() if flags) == [f"s{i:02d}" for i in range(0, 67, 10)]
 
 
 def test_cli_prints_a_table_and_exits_0(tmp_path, capsys):
@@ -580,10 +574,3 @@ def test_default_test_names_cover_the_release_setup_cells():
         ctx = names.Context([], [parse.parse(setup)[0]])
         assert ctx.test_names == names.DEFAULT_TEST_NAMES, name
 
-
-def test_the_old_module_still_serves_callers_on_other_branches():
-    """coursekit/scan.py re-exports the package until every import is switched to it."""
-    from coursekit import scan as old
-    for name in ("INFO", "REVIEW", "RULES", "Flag", "scan_code", "scan_notebook", "scan_submissions"):
-        assert getattr(old, name) is getattr(scan, name), name
-    assert (old.main, old.report) == (cli.main, cli.report)

@@ -3,7 +3,6 @@
 import argparse
 import sys
 
-from ..nbgrader import REPO
 from . import build, run
 from .run import grade_step
 
@@ -12,7 +11,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Grade on Gradescope with nbgrader (docs/gradescope.md).")
     commands = parser.add_subparsers(dest="command", required=True)
     build_cmd = commands.add_parser("build", help="write the autograder zip to upload to Gradescope")
-    build_cmd.add_argument("--out", default=str(REPO / "dist" / "gradescope.zip"))
+    build_cmd.add_argument("--out", default="dist/gradescope.zip")
+    build_cmd.add_argument("--course", default=".", help="the course directory (default: the working directory)")
     run_cmd = commands.add_parser("run", help="grade ROOT/submission into ROOT/results/results.json")
     run_cmd.add_argument("--root", default="/autograder", help="Gradescope's folder (default /autograder)")
     run_cmd.add_argument("--course", help="the course files (default: ROOT/source, the unpacked zip)")
@@ -22,7 +22,7 @@ def main(argv=None):
     step.add_argument("course")
     args = parser.parse_args(argv)
     if args.command == "build":
-        print(f"wrote {build(args.out)}")
+        print(f"wrote {build(args.out, args.course)}")
     elif args.command == "grade-step":
         grade_step(args.course, use_sandbox=False)
     else:

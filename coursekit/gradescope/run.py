@@ -16,7 +16,7 @@ Late submissions: the submission time (created_at) goes into nbgrader's timestam
 date (the student's own, with an extension, else the assignment's) into the gradebook, so
 nbgrader's late penalty (c.LateSubmissionPlugin, none by default) applies as it would on a server.
 
-Limits.  Grading uses the bubblewrap sandbox (coursekit.sandbox) when a probe shows that it can
+Limits.  Grading uses the bubblewrap sandbox (coursekit.grading.sandbox) when a probe shows that it can
 start here.  Docker containers often cannot create the namespaces bwrap needs (no CAP_SYS_ADMIN,
 Docker's seccomp profile); then (`--sandbox auto`, the default) grading goes on without it, but
 never without limits: the grading step runs under `prlimit` with the limits of nbgrader's
@@ -41,9 +41,9 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
-from .. import grade, sandbox
-from ..execute import LimitedExecute
-from ..nbgrader import environment, generate_release, new_course
+from ..course import environment, generate_release, new_course
+from ..grading import batch as grade, sandbox
+from ..grading.execute import LimitedExecute
 from ..spec import ASSIGNMENT, NOTEBOOKS  # noqa: F401 (NOTEBOOKS: find_notebooks)
 from .build import course_config
 from .results import (STUDENT, exercise_results, failure_results, instructor_only_lines, results_json)
@@ -150,7 +150,7 @@ def grade_without_sandbox(course, limit):
 
 
 def grade_step(course, use_sandbox):
-    """nbgrader autograde of each notebook (coursekit.grade.autograde); failures are in stdout."""
+    """nbgrader autograde of each notebook (coursekit.grading.batch.autograde); failures are in stdout."""
     extra = [] if use_sandbox else ["--LimitedExecute.use_sandbox=False"]
     for nb, done in grade.autograde(Path(course), force=True, extra=extra).items():
         if done.returncode != 0 and (Path(course) / "submitted" / STUDENT / ASSIGNMENT / f"{nb}.ipynb").exists():

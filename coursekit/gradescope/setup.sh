@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder image (Ubuntu 22.04).
 # The zip is unpacked in /autograder/source: Python 3.11 here, then the course's own set-up
-# (scripts/setup.sh: .venv with the pinned packages, bubblewrap, the sandbox kernelspec).
+# (scripts/setup.sh: .venv with the pinned packages and this package installed from the zip,
+# bubblewrap, the sandbox kernelspec).
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 export DEBIAN_FRONTEND=noninteractive

@@ -1,6 +1,3 @@
-"""Grading submissions safely: the code that decides how hostile student notebooks are handled.
-
-- scan: the static tamper scan of submissions (reads the code, never runs it)
-
-The sandbox, its execution limits and batch grading move here too (on their own branch).
-"""
+"""Grading untrusted notebooks: the sandboxed kernel (sandbox), nbgrader's Execute step with
+limits and fair sanitizing (execute), safe batch grading with per-notebook statuses (batch), and
+the static tamper scan of submissions, which reads the code and never runs it (scan)."""

@@ -1,7 +1,7 @@
 """Hostile and broken submissions, one student each, for tests/test_adversarial.py.
 
 Each `Attack` says what it attacks, how its submission is built (`build` returns the files of
-submitted/<student>/math_numpy/), the status coursekit.grade.statuses must give the attacked
+submitted/<student>/math_numpy/), the status coursekit.grading.batch.statuses must give the attacked
 notebook, and which exercises of that notebook must score 0 (`zero`) or keep full marks (`keep`;
 `keep_if_alive` only while the kernel survives).  Attacks target 02_matrix_operations (6 exercises,
 26 points, fast); every exercise they do not attack holds the instructor's solution, and every
@@ -514,7 +514,7 @@ ATTACKS = [
     # In-kernel tampering: student code runs in the same interpreter as the test cells, so it can
     # rebind the names the tests call or rewrite the test cells' source before they run.  No
     # sandbox can tell that from honest code at run time (README, "Grading safely"); the static
-    # scan (coursekit/scan.py) flags it for review.  Kept here so the table shows it.
+    # scan (coursekit/grading/scan/) flags it for review.  Kept here so the table shows it.
     Attack("atk-rebind-checks", "test helpers in the notebook namespace",
            "added cell rebinds expect_array, call_unchanged, ... to no-ops; wrong scale()",
            lambda ctx: one(ctx, {"scale": WRONG["scale"]}, after_setup(REBIND_CHECKS)),

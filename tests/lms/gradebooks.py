@@ -4,7 +4,7 @@ source/ and release/), students' scores set directly, no kernel run."""
 import nbformat
 from nbgrader.api import Gradebook
 
-from coursekit.nbgrader import REPO
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 

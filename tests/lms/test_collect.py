@@ -10,7 +10,8 @@ import pytest
 
 from coursekit.lms import collect, names
 from coursekit.lms.roster import MoodleParticipants
-from coursekit.nbgrader import REPO, nbgrader
+from coursekit.course import nbgrader
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 import cases

@@ -5,8 +5,8 @@ import zipfile
 
 import pytest
 
-from coursekit import examples
-from coursekit.nbgrader import REPO
+from devtools import examples
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 import downloads

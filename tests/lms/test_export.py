@@ -16,7 +16,8 @@ from coursekit import lms
 
 from coursekit.lms import moodle_time
 from coursekit.lms.roster import write_roster
-from coursekit.nbgrader import REPO, nbgrader
+from coursekit.course import nbgrader
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 
 import gradebooks

@@ -8,7 +8,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from ...nbgrader import REPO
 from ...spec import ASSIGNMENT
 from .parse import trim
 from .rules import REVIEW
@@ -39,8 +38,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m coursekit.grading.scan",
         description="Flag attempts to tamper with grading, reading the code, never running it.")
-    parser.add_argument("submitted", nargs="?", default=str(REPO / "submitted"),
-                        help="folder of <student>/<assignment>/*.ipynb (default: submitted/)")
+    parser.add_argument("submitted", nargs="?", default="submitted",
+                        help="folder of <student>/<assignment>/*.ipynb (default: submitted/ of the current course directory)")
     parser.add_argument("--release", help="release folder to compare locked cells with, "
                                           f"e.g. release/{ASSIGNMENT}")
     args = parser.parse_args(argv)

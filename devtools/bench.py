@@ -3,7 +3,7 @@
 Grading cost should be kernel start-up, not our tests: the target is under 1 s of test-cell
 time per notebook.  Executes each source notebook (the instructor's solutions, with the hidden
 tests) in a scratch copy with nbclient, which records each cell's start and end, and sums the
-test cells.  Run: `python -m coursekit.bench [--repeat N]` (the median of N runs is reported).
+test cells.  Run: `python -m devtools.bench [--repeat N]` (the median of N runs is reported).
 """
 
 import argparse
@@ -16,9 +16,8 @@ from pathlib import Path
 
 from nbclient import NotebookClient
 
-from . import notebooks
-from .nbgrader import REPO
-from .spec import ASSIGNMENT, NOTEBOOKS
+from coursekit import notebooks
+from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 
 def _seconds(cell):

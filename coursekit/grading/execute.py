@@ -3,7 +3,7 @@
 `LimitedExecute` replaces nbgrader's `Execute` in `Autograde.autograde_preprocessors`
 (nbgrader_config.py).  Per cell nbgrader already has a timeout (interrupt, then go on); this adds:
 
-- the sandboxed kernel of coursekit.sandbox (bubblewrap) and its rlimits: memory, CPU time,
+- the sandboxed kernel of coursekit.grading.sandbox (bubblewrap) and its rlimits: memory, CPU time,
   processes, file size; without bubblewrap grading refuses unless `sandbox = False` is set;
 - a time limit for the whole notebook and a limit on the bytes of output it may produce;
 - when a limit is hit or the kernel dies (segfault, os._exit, CPU limit), execution of that
@@ -30,6 +30,8 @@ from traitlets import Bool, Integer, default
 from . import sandbox
 
 STOPPED = "GradingStopped"
+# The LimitedExecute traits the sandbox enforces as rlimits (sandbox.command).
+SANDBOX_LIMITS = ("memory_mb", "cpu_seconds", "processes", "file_mb")
 
 
 class StopGrading(Exception):
@@ -38,7 +40,7 @@ class StopGrading(Exception):
 
 class LimitedExecute(Execute):
     use_sandbox = Bool(True, help=(
-        "Run student code in the bubblewrap sandbox (coursekit.sandbox). Set False only where "
+        "Run student code in the bubblewrap sandbox (coursekit.grading.sandbox). Set False only where "
         "bubblewrap cannot be installed: student code then runs as the grading user, unconfined."
     )).tag(config=True)
     notebook_timeout = Integer(300, help="Seconds one notebook may run in total (cells: `timeout`).").tag(config=True)
@@ -96,8 +98,7 @@ class LimitedExecute(Execute):
         return kc
 
     async def async_start_new_kernel(self, **kwargs):
-        limits = {"memory_mb": self.memory_mb, "cpu_seconds": self.cpu_seconds,
-                  "processes": self.processes, "file_mb": self.file_mb}
+        limits = {name: getattr(self, name) for name in SANDBOX_LIMITS}
         kwargs["env"] = {**os.environ, sandbox.LIMITS_VARIABLE: json.dumps(limits)}
         return await super().async_start_new_kernel(**kwargs)
 
@@ -252,3 +253,9 @@ class OverwriteCells(nbgrader_preprocessors.OverwriteCells):
                 if meta.get("grade"):
                     meta.setdefault("points", 0)  # the gradebook's points are put back below
         return super().preprocess_cell(cell, resources, cell_index)
+
+
+def default_limits():
+    """The sandbox limits' defaults, as LimitedExecute's traits define them (the only definition)."""
+    traits = LimitedExecute.class_traits()
+    return {name: traits[name].default_value for name in SANDBOX_LIMITS}

@@ -15,12 +15,15 @@ import shutil
 import sys
 import time
 
-from . import grade, lms
-from .nbgrader import REPO, nbgrader, new_course
-from .report import write_report
-from .spec import ASSIGNMENT
-from .results import course_results
-from .summary import table
+from coursekit import lms
+from coursekit.course import nbgrader
+from coursekit.grading import batch as grade
+from coursekit.report import write_report
+from coursekit.results import course_results
+from coursekit.spec import ASSIGNMENT
+from coursekit.summary import table
+
+from .scratch import REPO, new_course
 
 DEMO = REPO / "demo"
 ROSTER = REPO / "examples" / "lms" / "roster.csv"
@@ -53,7 +56,7 @@ def main():
     nb_step("Release: the student version in release/ (and the assignment in the gradebook)",
             ["generate_assignment", ASSIGNMENT, "--force"])
     step("Roster: names, emails and LMS ids into the gradebook",
-         [f"python -m coursekit.lms roster {ROSTER.relative_to(REPO)}"],
+         [f"coursekit-lms roster {ROSTER.relative_to(REPO)}"],
          lambda: lms.load_into_gradebook(lms.read_roster(ROSTER), f"sqlite:///{DEMO / 'gradebook.db'}"))
     archive = DEMO / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
@@ -62,7 +65,7 @@ def main():
             f"is in downloaded/{ASSIGNMENT}/collect_report.csv",
             ["zip_collect", ASSIGNMENT, "--collector=coursekit.lms.CanvasCollector", f"--LmsRoster.path={ROSTER}"])
     step("Grade: every submission with the hidden tests, sandboxed, into autograded/",
-         ["python -m coursekit.grade   # = nbgrader autograde math_numpy --notebook=<nb>, per notebook"],
+         ["coursekit-grade   # = nbgrader autograde math_numpy --notebook=<nb>, per notebook"],
          lambda: grade.autograde(DEMO, force=True))
     nb_step("Feedback: one page per student and notebook in feedback/ (hidden tests' code left out)",
             ["generate_feedback", ASSIGNMENT, "--force"])
@@ -76,7 +79,7 @@ def main():
             ["export", "--exporter=coursekit.lms.ExerciseExport", "--to=reports/exercise_scores.csv",
              f"--LmsRoster.path={ROSTER}"])
     step("Class report: reports/exercises.csv and reports/exercises.png",
-         ["python -m coursekit.report"], lambda: write_report(DEMO, DEMO / "reports"))
+         ["coursekit-report"], lambda: write_report(DEMO, DEMO / "reports"))
     print()
     grade.review(DEMO)
     print("\nScores (points per notebook):\n")

@@ -5,16 +5,16 @@
 - chidi: opened the notebooks and submitted them untouched.
 
 They are generated from the release and the corpus, committed under examples/submitted/, and
-a test checks that they are up to date.  Run `python -m coursekit.examples` after changing
+a test checks that they are up to date.  Run `python -m devtools.examples` after changing
 the notebooks or the corpus.
 """
 
 from pathlib import Path
 
-from . import notebooks
+from coursekit import notebooks
+from coursekit.spec import ASSIGNMENT, EXERCISES
 from .corpus import load
-from .nbgrader import REPO
-from .spec import ASSIGNMENT, EXERCISES
+from .scratch import REPO
 
 EXAMPLES = REPO / "examples" / "submitted"
 STUDENTS = ("alice", "bao", "chidi")

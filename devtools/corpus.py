@@ -14,10 +14,10 @@ Submissions are built from the freshly generated release, with the instructor's 
 every other cell.  Each mistake is its own student (so "nowhere else" can be checked); the
 correct variants are packed, one per exercise per student, because a right answer cannot cost
 another exercise points unless the tests leak into each other, which full marks disprove.
-Students are split over parallel runs of coursekit.grade.autograde (the production path:
+Students are split over parallel runs of coursekit.grading.batch.autograde (the production path:
 sandbox, limits, one nbgrader autograde per notebook) in copies of one course directory.
 
-Run `python -m coursekit.corpus` to grade the whole corpus and print the verdicts.
+Run `python -m devtools.corpus` to grade the whole corpus and print the verdicts.
 """
 
 import argparse
@@ -31,12 +31,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from coursekit import notebooks
+from coursekit.course import generate_release
+from coursekit.grading.batch import autograde
+from coursekit.redaction import Markers
+from coursekit.results import course_results
+from coursekit.spec import ASSIGNMENT, EXERCISES
 
-from . import notebooks
-from .grade import autograde
-from .nbgrader import REPO, generate_release, new_course
-from .spec import ASSIGNMENT, EXERCISES, exercise_of
+from .scratch import REPO, new_course
+
+# Statuses of a notebook with no autograded copy to judge.
+NOT_AUTOGRADED = ("missing", "unreadable", "not graded")
 
 CORPUS_DIR = REPO / "tests" / "corpus"
 HEADER = re.compile(r"^# %% (?P<exercise>\w+) \| (?P<kind>correct|mistake) \| (?P<label>.+)$")
@@ -139,13 +144,6 @@ def write_submissions(course, students, release, sources):
 # ---------------------------------------------------------------- grading
 
 
-@dataclasses.dataclass
-class CellResult:
-    score: float
-    max_score: float
-    output: str
-
-
 def autograde_sharded(course, shards):
     """Run `nbgrader autograde` over course/submitted, split over `shards` course copies.
 
@@ -174,55 +172,37 @@ def autograde_sharded(course, shards):
 
 
 def collect(shard_dirs):
-    """student -> notebook -> grade_id -> CellResult, read from the gradebooks and autograded notebooks."""
+    """student -> notebook -> coursekit.results.NotebookResult, for every autograded notebook."""
     results = {}
     for shard in shard_dirs:
-        with Gradebook(f"sqlite:///{shard / 'gradebook.db'}") as gb:
-            for submission in gb.assignment_submissions(ASSIGNMENT):
-                student = submission.student.id
-                for nb in submission.notebooks:
-                    path = shard / "autograded" / student / ASSIGNMENT / f"{nb.name}.ipynb"
-                    if not path.exists():
-                        continue
-                    outputs = {notebooks.grade_id(c): notebooks.output_text(c)
-                               for c in notebooks.read(path).cells if notebooks.is_test(c)}
-                    results.setdefault(student, {})[nb.name] = {
-                        g.name: CellResult(g.score, g.max_score, outputs.get(g.name, ""))
-                        for g in nb.grades}
+        for student, result in course_results(shard).items():
+            graded = {nb: r for nb, r in result.notebooks.items() if r.status not in NOT_AUTOGRADED}
+            if graded:
+                results.setdefault(student, {}).update(graded)
     return results
-
-
-def exercise_scores(cells, notebook):
-    """exercise -> (score, max_score) summed over its test cells."""
-    totals = {}
-    for gid, r in cells.items():
-        exercise = exercise_of(gid, notebook)
-        score, top = totals.get(exercise, (0.0, 0.0))
-        totals[exercise] = (score + r.score, top + r.max_score)
-    return totals
 
 
 def verdict(case, results, carrier):
     """(ok, explanation) for one case."""
-    cells = results.get(carrier[case], {}).get(case.notebook)
-    if cells is None:
+    graded = results.get(carrier[case], {}).get(case.notebook)
+    if graded is None:
         return False, "no autograded notebook (autograde skipped it)"
-    totals = exercise_scores(cells, case.notebook)
-    score, top = totals[case.exercise]
+    mine = graded.exercises[case.exercise]
+    score, top = mine.score, mine.max_score
     if case.kind == "correct":
         if score < top:
-            failing = [g for g, r in cells.items() if exercise_of(g, case.notebook) == case.exercise
-                       and r.score < r.max_score]
-            return False, f"correct answer scored {score}/{top}; failing cells {failing}:\n" + \
-                "\n".join(cells[g].output[-1500:] for g in failing)
+            failing = [c for c in mine.cells if c.score < c.max_score]
+            return False, f"correct answer scored {score}/{top}; failing cells {[c.grade_id for c in failing]}:\n" + \
+                "\n".join(c.output[-1500:] for c in failing)
         return True, f"full marks {score}/{top}"
-    others = {e: s for e, s in totals.items() if e != case.exercise and s[0] < s[1]}
+    others = {e.exercise: (e.score, e.max_score) for e in graded.exercises.values()
+              if e.exercise != case.exercise and e.score < e.max_score}
     if others:
         return False, f"mistake also cost points elsewhere: {others}"
     if score >= top:
         return False, f"mistake not caught: {score}/{top}"
     if case.expect:
-        text = "\n".join(r.output for g, r in cells.items() if exercise_of(g, case.notebook) == case.exercise)
+        text = "\n".join(c.output for c in mine.cells)
         if case.expect.lower() not in text.lower():
             return False, f"caught ({score}/{top}) but the message lacks {case.expect!r}:\n{text[-1500:]}"
     return True, f"caught: {score}/{top}"
@@ -233,7 +213,9 @@ def grade(cases, workdir, notebooks_wanted=None, shards=None, repo=REPO):
     notebooks_wanted = notebooks_wanted or sorted({c.notebook for c in cases}) or list(EXERCISES)
     course = new_course(Path(workdir) / "course", repo)
     release = generate_release(course)
-    sources = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
+    markers = Markers.of_course(course)
+    sources = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"),
+                                                 markers)
                for nb in notebooks_wanted}
     students, carrier = plan(cases, notebooks_wanted)
     write_submissions(course, students, release, sources)
@@ -287,9 +269,8 @@ def main(argv=None):
           f"{sum(len(v) for v in graded['students'].values())} notebooks autograded in "
           f"{graded['seconds']:.1f} s")
     for control, want in (("reference", "full"), ("blank", "zero")):
-        for nb, cells in graded["results"].get(control, {}).items():
-            got = sum(r.score for r in cells.values())
-            top = sum(r.max_score for r in cells.values())
+        for nb, result in graded["results"].get(control, {}).items():
+            got, top = result.score, result.max_score
             print(f"control {control:9} {nb:32} {got:g}/{top:g} (want {want})")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)

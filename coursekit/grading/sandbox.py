@@ -1,7 +1,8 @@
 """The sandboxed kernel that grades untrusted student notebooks.
 
 nbgrader starts this kernel (kernelspec `math-numpy-sandbox`, installed into the virtual
-environment by `python -m coursekit.sandbox install`) instead of a plain ipykernel.  The launcher
+environment by `python -m coursekit.grading.sandbox install`, run by scripts/setup.sh) instead of a
+plain ipykernel.  The launcher
 below turns itself (exec) into bubblewrap, which starts ipykernel:
 
 - in new network, PID, IPC and UTS namespaces: no network, no view of the grader's processes;
@@ -18,12 +19,12 @@ below turns itself (exec) into bubblewrap, which starts ipykernel:
 
 The kernel talks to nbgrader over IPC sockets (TCP on loopback does not cross the network
 namespace) in a folder of its own under IPC_DIR, the only host folder bound writable: the grader
-(coursekit.execute) creates it, seals it read-only once the kernel has bound its sockets, before
+(coursekit.grading.execute) creates it, seals it read-only once the kernel has bound its sockets, before
 any student code runs, and removes it afterwards.  Interrupts are sent as messages (interrupt_mode
 "message"), because a signal to this launcher would not reach the kernel inside the sandbox.
 
-Limits come from the grading process (coursekit.execute.LimitedExecute passes them in the
-environment variable below); the defaults here are for a kernel started any other way.
+Limits are traits of coursekit.grading.execute.LimitedExecute, defined there only: the grading process
+passes them in the environment variable below (a kernel started by hand gets their defaults).
 """
 
 import json
@@ -34,13 +35,12 @@ import tempfile
 from pathlib import Path
 
 KERNEL_NAME = "math-numpy-sandbox"
-IPC_DIR = Path("/tmp/math-numpy-kernels")  # one folder per kernel in here (coursekit.execute)
+IPC_DIR = Path("/tmp/math-numpy-kernels")  # one folder per kernel in here (execute.py)
 LIMITS_VARIABLE = "MATH_NUMPY_SANDBOX_LIMITS"
 NOBODY = 65534  # the sandbox's group
 # The sandbox's user id is this plus the launcher's pid (unique while the sandbox lives; the pid
 # stays below 2**22): far above any real account's id, never a file owner on the host's disk.
 UID_BASE = 1_000_000_000
-DEFAULT_LIMITS = {"memory_mb": 2048, "cpu_seconds": 120, "processes": 64, "file_mb": 64}
 # The copy of the notebook's folder: students' data files are small; anything bigger is not theirs.
 MAX_FOLDER_BYTES = 32 * 2**20
 
@@ -50,9 +50,13 @@ def bwrap_path():
 
 
 def limits_from_environment():
-    limits = dict(DEFAULT_LIMITS)
-    limits.update(json.loads(os.environ.get(LIMITS_VARIABLE, "{}")))
-    return limits
+    """The limits the grader passed; LimitedExecute's trait defaults for a kernel started by hand."""
+    given = os.environ.get(LIMITS_VARIABLE)
+    if given:
+        return json.loads(given)
+    from .execute import default_limits  # imports nbgrader: only when no grader started this kernel
+
+    return default_limits()
 
 
 def new_ipc_folder():
@@ -165,7 +169,7 @@ def command(connection_file, workdir, limits):
 
 
 def launch(argv):
-    """Kernel entry point: `python -m coursekit.sandbox -f CONNECTION_FILE` (from the kernelspec)."""
+    """Kernel entry point: `python -m coursekit.grading.sandbox -f CONNECTION_FILE` (from the kernelspec)."""
     connection_file = argv[argv.index("-f") + 1]
     if not bwrap_path():
         sys.exit("math-numpy-sandbox: bubblewrap (bwrap) is not installed; see README, 'Grading safely'.")
@@ -181,11 +185,10 @@ def install(prefix=sys.prefix):
     """Write the kernelspec into <venv>/share/jupyter/kernels, where nbgrader's Jupyter finds it."""
     folder = Path(prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
     folder.mkdir(parents=True, exist_ok=True)
-    spec = {"argv": [sys.executable, "-m", "coursekit.sandbox", "-f", "{connection_file}"],
+    spec = {"argv": [sys.executable, "-m", "coursekit.grading.sandbox", "-f", "{connection_file}"],
             "display_name": "Python 3 (math_numpy grading sandbox)", "language": "python",
-            "interrupt_mode": "message",
-            # The launcher is this package's module: make it importable from any notebook folder.
-            "env": {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}}
+            # The launcher is this installed package's module; the kernel inside needs no coursekit.
+            "interrupt_mode": "message"}
     (folder / "kernel.json").write_text(json.dumps(spec, indent=1) + "\n")
     return folder
 

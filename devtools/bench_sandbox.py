@@ -13,10 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from coursekit.course import generate_release
+from coursekit.grading.batch import autograde
+from coursekit.spec import ASSIGNMENT
+
 from .examples import EXAMPLES, STUDENTS
-from .grade import autograde
-from .nbgrader import generate_release, new_course
-from .spec import ASSIGNMENT
+from .scratch import new_course
 
 
 def main(argv=None):

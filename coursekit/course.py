@@ -1,7 +1,9 @@
-"""Run nbgrader commands with this package's own environment, activated or not.
+"""Running nbgrader commands from this package's environment, activated or not.
 
 nbgrader starts `alembic` (gradebook migrations) and Jupyter kernels through PATH, so the
-directory of the running Python (the virtual environment's bin/) goes first on PATH.
+directory of the running Python (the virtual environment's bin/) goes first on PATH. The
+package itself is installed in that environment (scripts/setup.sh), so nbgrader finds the
+classes nbgrader_config.py names without any PYTHONPATH.
 """
 
 import os
@@ -13,14 +15,11 @@ from pathlib import Path
 from .spec import ASSIGNMENT
 
 BIN = Path(sys.executable).parent
-REPO = Path(__file__).resolve().parent.parent
 
 
 def environment():
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    # nbgrader_config.py names coursekit's preprocessors: importable from scratch course copies too.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 
 
@@ -34,17 +33,17 @@ def nbgrader(*args, cwd, check=True):
     return result
 
 
-def new_course(root, repo=REPO):
-    """A scratch course directory holding the repo's config and source/, nothing else."""
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copy(repo / "nbgrader_config.py", root / "nbgrader_config.py")
-    shutil.copytree(repo / "source", root / "source",
-                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    return root
-
-
 def generate_release(course):
     """`nbgrader generate_assignment` into course/release (also registers it in the gradebook)."""
     nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)
     return Path(course) / "release" / ASSIGNMENT
+
+
+def new_course(root, repo):
+    """A course directory `root` holding repo's nbgrader_config.py and source/, nothing else."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Path(repo) / "nbgrader_config.py", root / "nbgrader_config.py")
+    shutil.copytree(Path(repo) / "source", root / "source",
+                    ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    return root

@@ -9,9 +9,9 @@
   nbgrader would skip it as done, with no scores.
 Then every submission gets a status an instructor can read, from the files themselves
 (missing, unreadable, stopped by a limit, timed out), and the static scan's flags
-(coursekit.scan) for review.  Nothing under the submitted folder is ever written.
+(coursekit.grading.scan) for review.  Nothing under the submitted folder is ever written.
 
-`python -m coursekit.grade [--force] [--submitted DIR]` runs it in the current course directory.
+`coursekit-grade [--force] [--submitted DIR]` (python -m coursekit.grading.batch) runs it in the current course directory.
 """
 
 import argparse
@@ -20,10 +20,10 @@ import json
 import sys
 from pathlib import Path
 
-from . import notebooks
+from .. import notebooks
+from ..course import nbgrader
+from ..spec import ASSIGNMENT, NOTEBOOKS
 from .execute import STOPPED
-from .nbgrader import nbgrader
-from .spec import ASSIGNMENT, NOTEBOOKS
 
 
 @dataclasses.dataclass
@@ -121,8 +121,8 @@ def statuses(course, submitted="submitted"):
 
 
 def main(argv=None):
-    from .results import course_results
-    from .summary import table
+    from ..results import course_results
+    from ..summary import table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="grade again the notebooks already graded")
@@ -148,7 +148,7 @@ def review(course, submitted="submitted", out=sys.stdout):
     flagged = {student: [f for f in items if f.severity == REVIEW] for student, items in flags.items()}
     flagged = {student: items for student, items in flagged.items() if items}
     if flagged:
-        print(f"Flagged for review by the tamper scan (details: python -m coursekit.scan {submitted}):", file=out)
+        print(f"Flagged for review by the tamper scan (details: coursekit-scan {submitted}):", file=out)
         for student, items in flagged.items():
             print(f"  {student}: {len(items)} finding(s): " + ", ".join(sorted({f.rule for f in items})), file=out)
     else:
