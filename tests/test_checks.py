@@ -140,3 +140,43 @@ def test_log_means_natural_log_and_ln_too():
     checks.expect_formula("2*x/(x^2 + 1)", "2*x/(x**2 + 1)", key="log(x**2 + 1)")
     assert checks.formulas_equal(checks.read_formula("ln(x)", key="k"), checks.read_formula("log(x)", key="k"),
                                  ("x",))
+
+
+def test_a_function_not_answered_yet_says_so_in_every_kind_of_check():
+    def stub(*args):
+        raise NotImplementedError()
+
+    for text in (message(checks.call_unchanged, stub, 1, call="f(1)"),
+                 message(checks.expect_raises, stub, 1, call="f(1)", why="1 is bad")):
+        assert "f(1) is not answered yet" in text and "ValueError was expected" not in text
+
+
+@pytest.mark.parametrize("student, slip", [
+    (lambda rows, cols: np.zeros(rows, cols), "shape was passed as two arguments"),
+    (lambda a, b: __import__("math").exp(a), "`math` works on single numbers only"),
+    (lambda a, b: a ** -2, "negative integer power"),
+    (lambda a, b: a.sum(axis=1), "an axis number the array does not have"),
+])
+def test_common_errors_in_the_students_function_name_the_slip(student, slip):
+    text = message(checks.call_unchanged, student, np.arange(1, 4), 3, call="f(a, 3)")
+    assert text.startswith("f(a, 3) raised ") and "Likely slip: " in text and slip in text
+
+
+def test_other_errors_show_the_students_own_traceback():
+    def student(a):
+        return {}["missing"]
+
+    text = message(checks.call_unchanged, student, 1, call="f(1)")
+    assert "your function raised KeyError" in text and "return {}[\"missing\"]" in text
+    assert "call_student" not in text  # the frame of the check itself is left out
+
+
+def test_slips_are_named_before_the_type_is_criticised():
+    text = message(checks.expect_number, 4.0, 3, kind=int, call="argmax_index(v)",
+                   slips=[(4.0, "4 is the largest VALUE; argmax gives its INDEX.")])
+    assert "largest VALUE" in text and "int(...)" not in text
+
+
+def test_the_axis_rule_has_one_wording():
+    assert checks.AXIS_RULE in checks.shape_slip((3,), (4,))
+    assert "down columns" not in open(checks.__file__).read()

@@ -18,6 +18,8 @@ Rules these helpers keep, because of how nbgrader grades:
 
 import copy
 import math
+import re
+import traceback
 
 import numpy as np
 
@@ -33,6 +35,11 @@ ATOL = 1e-10
 # difference only to about 1e-5.  A threshold of 1e-7 tells them apart (the
 # relative error is the one cs231n uses for gradient checks).
 GRADIENT_RTOL = 1e-7
+
+
+# The one wording of the axis rule, as notebook 03 teaches it.
+AXIS_RULE = ("axis=0 walks down the rows and leaves one result per column; axis=1 walks along each row "
+             "and leaves one result per row.")
 
 
 class CheckFailed(AssertionError):
@@ -85,7 +92,8 @@ def as_plain_array(value, call):
         elif isinstance(value, (list, tuple)):
             hint = "wrap the result with np.array(...) or build it with NumPy operations."
         elif isinstance(value, (int, float, np.generic)):
-            hint = "an array was expected, not a single number: did you sum or reduce too much?"
+            hint = ("an array input needs an array result with one entry per input element: did you return "
+                    "one number for all of them, or reduce (sum, max, mean) the whole array?")
         fail(f"{call} returned a {type_name(value)}, but a NumPy array (numpy.ndarray) was expected."
              + _hint(hint))
     # A plain base-class view: drops any overridden __eq__ or ufunc hooks.
@@ -106,7 +114,7 @@ def shape_slip(got, expected):
     if len(got) == len(expected) + 1:
         return "there is an extra axis: did you use keepdims or add a column/row vector that broadcast?"
     if len(got) == len(expected) and len(got) >= 1:
-        return "did you reduce along the wrong axis (axis=0 works down columns, axis=1 along rows)?"
+        return f"did you reduce along the wrong axis? {AXIS_RULE}"
     return ""
 
 
@@ -192,6 +200,12 @@ def expect_number(actual, expected, *, call, kind=float, rtol=RTOL, atol=ATOL, s
         ok = isinstance(actual, (float, np.floating)) or (
             isinstance(actual, np.ndarray) and actual.ndim == 0 and np.issubdtype(actual.dtype, np.floating))
         wanted = "a float"
+    # Slips first: returning the largest value instead of its index is the slip to name, not its type.
+    if not ok and isinstance(actual, (int, float, np.integer, np.floating)) and not isinstance(
+            actual, (bool, np.bool_)):
+        for wrong, explanation in slips:
+            if math.isclose(float(actual), float(wrong), rel_tol=rtol, abs_tol=atol):
+                fail(f"{call} returned {show(actual)}, which is wrong." + _hint(explanation))
     if not ok:
         hint = ""
         if actual is None:
@@ -285,22 +299,98 @@ def _same(before, after):
     return before == after
 
 
+# Errors the student's own function raises, mapped to the slip that usually causes them in this
+# assignment: (exception type, pattern in its message, likely slip).  First match wins.
+KNOWN_ERRORS = [
+    (TypeError, r"Cannot interpret .* as a data type|data type .* not understood",
+     "the shape was passed as two arguments. NumPy's array-making functions take the whole shape as "
+     "ONE tuple argument; their second argument is the dtype."),
+    (TypeError, r"only (length-1|size-1|0-dimensional|integer scalar) arrays can be converted",
+     "a function of the `math` module (math.exp, math.log, math.sqrt, ...) got an array. `math` works "
+     "on single numbers only; NumPy's functions of the same name work on every element."),
+    (ValueError, r"Integers to negative integer powers are not allowed",
+     "an integer array raised to a negative integer power: NumPy refuses, because the result would not "
+     "be an integer. Make the exponent (or the array) a float."),
+    (np.exceptions.AxisError if hasattr(np, "exceptions") else IndexError, r"axis .* out of bounds",
+     "an axis number the array does not have (a 1-D array has only axis 0). " + AXIS_RULE),
+    (ValueError, r"could not be broadcast",
+     "two arrays of shapes that do not fit were combined element by element: check the shapes, e.g. "
+     "whether a reduced axis needs keepdims=True or the arrays need to be transposed."),
+    (ValueError, r"matmul: Input operand|not aligned",
+     "a matrix product of incompatible shapes: the number of columns of the first factor must equal "
+     "the number of rows of the second."),
+    (TypeError, r"list indices must be integers or slices, not tuple",
+     "a[i, j] on a list of lists: only NumPy arrays take two indices in one bracket. Convert the input "
+     "with np.asarray first, or index it as a[i][j]."),
+    (TypeError, r"can't multiply sequence|unsupported operand type\(s\) for .*'list'|can only concatenate list",
+     "arithmetic on a Python list: a list does not compute element by element (+ joins lists, * repeats "
+     "them). Convert it to a NumPy array first."),
+    (IndexError, r"out of bounds|too many indices|index out of range",
+     "an index past the end, or too many indices: Python counts from 0, so the last of n items has "
+     "index n - 1, and a 1-D array takes one index only."),
+    (NameError, r"",
+     "a name that is not defined inside your function: check its spelling, and that the cell defining "
+     "it (e.g. the import cell at the top) has been run."),
+    (ZeroDivisionError, r"",
+     "a division by zero with Python numbers: check the denominator (e.g. the number of items)."),
+]
+
+NOT_ANSWERED = ("{call} is not answered yet: the function still raises NotImplementedError. Replace "
+                "`raise NotImplementedError()` with your code and run its cell.")
+
+
+def likely_slip_for(error):
+    """The likely slip behind an error from the student's function, or None if we do not recognise it."""
+    for kind, pattern, slip in KNOWN_ERRORS:
+        if isinstance(error, kind) and re.search(pattern, str(error)):
+            return slip
+    return None
+
+
+def _student_traceback(error):
+    """The traceback of an error, without the frame of this file that made the call."""
+    tb = error.__traceback__
+    if tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    lines = traceback.format_exception(type(error), error, tb)
+    return "".join(lines).strip()
+
+
+def call_student(func, args, call):
+    """func(*args): the one place where a check calls a student's function.
+
+    Any error the function raises becomes a failure with a message: "not answered yet" for
+    NotImplementedError, the likely slip for the common errors of this assignment, and otherwise
+    the student's own traceback.
+    """
+    try:
+        return func(*args)
+    except CheckFailed:
+        raise
+    except NotImplementedError:
+        fail(NOT_ANSWERED.format(call=call))
+    except Exception as error:  # noqa: BLE001 - any error in the student's code is reported to them
+        slip = likely_slip_for(error)
+        if slip:
+            fail(f"{call} raised {type(error).__name__}: {error}" + _hint(slip))
+        fail(f"{call}: your function raised {type(error).__name__}: {error}\n\n{_student_traceback(error)}")
+
+
 def call_unchanged(func, *args, call):
     """Call func(*args) and check that no argument was modified; return the result.
 
     Arguments are snapshotted before the call, so a function that sorts,
     shuffles or subtracts in place is caught here with a message saying which
-    argument changed.
+    argument changed.  Errors the function raises are explained (see call_student).
     """
     before = [_snapshot(a) for a in args]
-    result = func(*args)
+    result = call_student(func, args, call)
     for position, (old, new) in enumerate(zip(before, args)):
         if not _same(old, new):
             fail(f"{call} modified its argument number {position + 1}: it was {show(old)} "
                  f"before the call and {show(new)} after."
-                 + _hint("work on a copy (np.array(a, dtype=float) or a.copy()), or use operations "
-                         "that return a new array (a - m instead of a -= m, np.random shuffle "
-                         "functions that return a permutation instead of shuffling in place)."))
+                 + _hint("work on a copy, or use operations that return a new array (a - m instead "
+                         "of a -= m, a shuffle that returns a new order instead of shuffling in place)."))
     return result
 
 
@@ -309,6 +399,8 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
 
     why:  the rule the input breaks, e.g. "the shapes (2, 3) and (3, 2) differ".
     hint: the likely slip when nothing is raised (default: NumPy broadcast or wrapped silently).
+    A test cell using this must first check the function's main job on an ordinary input, so
+    that a function that always raises earns nothing.
     """
     try:
         result = func(*args)
@@ -317,10 +409,13 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
             fail(f"{call} raised {exception.__name__} without a message. Say what is wrong ({why}), "
                  f"e.g. raise {exception.__name__}(\"...\").")
         return
+    except NotImplementedError:
+        fail(NOT_ANSWERED.format(call=call))
     except Exception as error:  # noqa: BLE001 - any other error is the student's slip to report
+        slip = likely_slip_for(error)
         fail(f"{call} raised {type(error).__name__}: {error}\nbut {exception.__name__} was expected "
-             f"because {why}." + _hint(f"check the input yourself first and raise {exception.__name__} "
-                                       "with a clear message."))
+             f"because {why}." + _hint((slip + " Then: " if slip else "") + "check the input yourself "
+                                       f"first and raise {exception.__name__} with a clear message."))
     fail(f"{call} returned {show(result)}, but it should raise {exception.__name__} because {why}."
          + _hint(hint or "NumPy may silently broadcast or wrap values: check the input explicitly."))
 
