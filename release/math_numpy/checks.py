@@ -101,8 +101,8 @@ def as_plain_array(value, call):
         elif isinstance(value, (list, tuple)):
             hint = "wrap the result with np.array(...) or build it with NumPy operations."
         elif isinstance(value, (int, float, np.generic)):
-            hint = ("an array was expected, not a single number: an array input needs one result per "
-                    "element. Did you return one number for all of them, or reduce (sum, max, mean) the array?")
+            hint = ("an array was expected, not a single number: did you reduce too much (a sum, max or "
+                    "mean over the whole array), or return one number for all the elements?")
         fail(f"{call} returned a {type_name(value)}, but a NumPy array (numpy.ndarray) was expected."
              + _hint(hint))
     # A plain base-class view: drops any overridden __eq__ or ufunc hooks.
@@ -344,7 +344,7 @@ KNOWN_ERRORS = [
      "a division by zero with Python numbers: check the denominator (e.g. the number of items)."),
 ]
 
-NOT_ANSWERED = ("{call} is not answered yet: the function still raises NotImplementedError. Replace "
+NOT_ANSWERED = ("{call} is not answered yet (it raised NotImplementedError): replace "
                 "`raise NotImplementedError()` with your code and run its cell.")
 
 
