@@ -39,5 +39,14 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "coursekit.feedback.HideHiddenTests",
     "coursekit.feedback.ExerciseSummary",
+    "coursekit.feedback_page.PlainFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The page readable offline, maths included (coursekit/feedback_page.py): nbgrader's feedback
+# template with MathJax inlined from an installed package instead of a CDN.  (nbgrader puts the
+# current directory on sys.path before it reads this file, so coursekit imports.)
+from coursekit.feedback_page import TEMPLATE_BASEDIRS  # noqa: E402
+
+c.HTMLExporter.template_name = "offline_feedback"
+c.HTMLExporter.template_file = "offline.html.j2"
+c.HTMLExporter.extra_template_basedirs = TEMPLATE_BASEDIRS

@@ -39,6 +39,7 @@ PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "coursekit.feedback.HideHiddenTests",
     "coursekit.feedback.ExerciseSummary",
+    "coursekit.feedback_page.PlainFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 

@@ -15,7 +15,8 @@ EXERCISES = {
         "numerical_derivative", "numerical_gradient", "gradient_descent",
     ],
     "02_matrix_operations": [
-        "scale", "transpose", "matrix_add", "product_shape", "matmul_loops", "commutes",
+        "scale", "transpose", "matrix_add", "matrix_subtract", "product_shape", "matmul_loops", "commutes",
+        "is_solution",
     ],
     "03_numpy_essentials": [
         "uint8_array", "zeros_matrix", "shape_and_size", "full_transpose", "swap_last_two_axes",

@@ -17,10 +17,17 @@ another exercise points unless the tests leak into each other, which full marks 
 Students are split over parallel runs of coursekit.grading.batch.autograde (the production path:
 sandbox, limits, one nbgrader autograde per notebook) in copies of one course directory.
 
+Non-answers are generated, not written: for each notebook and each kind in NON_ANSWERS, one
+student answers every exercise of that notebook with that non-answer (return None, the first
+argument, 0, a copy of the input, always raise ValueError, always raise NotImplementedError; for
+the two dicts: keys mapped to themselves, to "0", to None, an empty dict).  Every exercise must
+score 0: no points without the main job.
+
 Run `python -m devtools.corpus` to grade the whole corpus and print the verdicts.
 """
 
 import argparse
+import ast
 import concurrent.futures
 import dataclasses
 import os
@@ -101,6 +108,62 @@ def parse(path):
 def load(corpus_dir=CORPUS_DIR, notebook=None):
     paths = sorted(Path(corpus_dir).glob("*.py"))
     return [c for p in paths for c in parse(p) if notebook in (None, c.notebook)]
+
+
+# ---------------------------------------------------------------- non-answers
+
+STUB = "raise NotImplementedError()"
+# kind -> (body replacing the stub's `raise`, given the first parameter; value for each key of a dict answer)
+NON_ANSWERS = {
+    "returns None": (lambda first: "return None", lambda key: None),
+    "returns its first argument": (lambda first: f"return {first}", lambda key: key),
+    "returns 0": (lambda first: "return 0", lambda key: "0"),
+    "returns a copy of the input": (lambda first: f"import copy\n    return copy.deepcopy({first})", lambda key: key),
+    "always raises ValueError": (lambda first: 'raise ValueError("no answer")', None),  # dicts: {}
+    "always raises NotImplementedError": (None, None),  # the untouched stub
+}
+
+
+def non_answer(kind, stub, reference):
+    """The code of one non-answer for one exercise, from its release stub and reference solution."""
+    body, value = NON_ANSWERS[kind]
+    if body is None:
+        return stub
+    tree = ast.parse(reference)
+    function = next((n for n in tree.body if isinstance(n, ast.FunctionDef)), None)
+    if function is not None:
+        return stub.replace(STUB, body(function.args.args[0].arg))
+    assign = next(n for n in tree.body if isinstance(n, ast.Assign))
+    keys = list(ast.literal_eval(assign.value))
+    answers = {k: value(k) for k in keys} if value else {}
+    return f"{assign.targets[0].id} = {answers!r}"
+
+
+def non_answer_students(release, sources, notebooks_wanted):
+    """student id -> {notebook: {exercise: code}}: one student per (notebook, non-answer kind)."""
+    students = {}
+    for nb in notebooks_wanted:
+        stubs = notebooks.reference_solutions(notebooks.read(release / f"{nb}.ipynb"))
+        for i, kind in enumerate(NON_ANSWERS):
+            students[f"none-{nb[:2]}-{i + 1}"] = {
+                nb: {ex: non_answer(kind, stubs[ex], sources[nb][ex]) for ex in EXERCISES[nb]}}
+    return students
+
+
+def non_answer_kind(student):
+    return list(NON_ANSWERS)[int(student.rsplit("-", 1)[1]) - 1]
+
+
+def non_answer_verdicts(results):
+    """(notebook, kind, exercise, score, max_score) for every exercise of every non-answer student."""
+    rows = []
+    for student, by_nb in sorted(results.items()):
+        if not student.startswith("none-"):
+            continue
+        for nb, result in by_nb.items():
+            for exercise, ex in result.exercises.items():
+                rows.append((nb, non_answer_kind(student), exercise, ex.score, ex.max_score))
+    return rows
 
 
 # ---------------------------------------------------------------- building the students
@@ -218,6 +281,7 @@ def grade(cases, workdir, notebooks_wanted=None, shards=None, repo=REPO):
                                                  markers)
                for nb in notebooks_wanted}
     students, carrier = plan(cases, notebooks_wanted)
+    students.update(non_answer_students(release, sources, notebooks_wanted))
     write_submissions(course, students, release, sources)
     started = time.perf_counter()
     shard_dirs = autograde_sharded(course, shards or os.cpu_count() or 1)
@@ -268,13 +332,19 @@ def main(argv=None):
           f"false fails {false_fails}/{total_correct}; "
           f"{sum(len(v) for v in graded['students'].values())} notebooks autograded in "
           f"{graded['seconds']:.1f} s")
+    nonzero = [r for r in non_answer_verdicts(graded["results"]) if r[3] > 0]
+    for nb, kind, exercise, score, top in nonzero:
+        print(f"FAIL non-answer {nb} {exercise}: {kind} scored {score:g}/{top:g}")
+    for nb in sorted({r[0] for r in non_answer_verdicts(graded["results"])}):
+        mine = [r for r in non_answer_verdicts(graded["results"]) if r[0] == nb]
+        print(f"non-answers {nb:32} {sum(r[3] == 0 for r in mine)}/{len(mine)} (exercise, kind) pairs at 0")
     for control, want in (("reference", "full"), ("blank", "zero")):
         for nb, result in graded["results"].get(control, {}).items():
             got, top = result.score, result.max_score
             print(f"control {control:9} {nb:32} {got:g}/{top:g} (want {want})")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failures else 0
+    return 1 if failures or nonzero else 0
 
 
 if __name__ == "__main__":

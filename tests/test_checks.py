@@ -115,7 +115,7 @@ def test_expect_raises():
                                           1, call="f(1)", why="x")
 
 
-@pytest.mark.parametrize("answer", ["2*exp(2*x)", "2*e^(2*x)", "2*e**(2x)", "exp(2*x)*2", "2*exp(x)**2",
+@pytest.mark.parametrize("answer", ["2*exp(2*x)", "2*e^(2*x)", "2*e**(2*x)", "exp(2*x)*2", "2*exp(x)**2",
                                     "exp(2*x + ln(2))"])
 def test_formulas_in_any_equivalent_notation_are_accepted(answer):
     checks.expect_formula(answer, "2*exp(2*x)", key="exp(2*x)")
@@ -124,7 +124,7 @@ def test_formulas_in_any_equivalent_notation_are_accepted(answer):
 @pytest.mark.parametrize("answer, fragment", [
     ("exp(2*x)", "inner derivative"),
     ("2*exp(2*x", "could not be read"),
-    ("2*exp(2*z)", "unknown name(s) z"),
+    ("2*exp(2*z)", "unknown name 'z'"),
     ("y = 2*exp(2*x)", "without '='"),
     (2, "a string"),
     ("", "empty"),
@@ -140,3 +140,80 @@ def test_log_means_natural_log_and_ln_too():
     checks.expect_formula("2*x/(x^2 + 1)", "2*x/(x**2 + 1)", key="log(x**2 + 1)")
     assert checks.formulas_equal(checks.read_formula("ln(x)", key="k"), checks.read_formula("log(x)", key="k"),
                                  ("x",))
+
+
+def test_a_function_not_answered_yet_says_so_in_every_kind_of_check():
+    def stub(*args):
+        raise NotImplementedError()
+
+    for text in (message(checks.call_unchanged, stub, 1, call="f(1)"),
+                 message(checks.expect_raises, stub, 1, call="f(1)", why="1 is bad")):
+        assert "f(1) is not answered yet" in text and "ValueError was expected" not in text
+
+
+@pytest.mark.parametrize("student, slip", [
+    (lambda rows, cols: np.zeros(rows, cols), "shape was passed as two arguments"),
+    (lambda a, b: __import__("math").exp(a), "`math` works on single numbers only"),
+    (lambda a, b: a ** -2, "negative integer power"),
+    (lambda a, b: a.sum(axis=1), "an axis number the array does not have"),
+])
+def test_common_errors_in_the_students_function_name_the_slip(student, slip):
+    text = message(checks.call_unchanged, student, np.arange(1, 4), 3, call="f(a, 3)")
+    assert text.startswith("f(a, 3) raised ") and "Likely slip: " in text and slip in text
+
+
+def test_other_errors_show_the_students_own_traceback():
+    def student(a):
+        return {}["missing"]
+
+    text = message(checks.call_unchanged, student, 1, call="f(1)")
+    assert "your function raised KeyError" in text and "return {}[\"missing\"]" in text
+    assert "call_student" not in text  # the frame of the check itself is left out
+
+
+def test_slips_are_named_before_the_type_is_criticised():
+    text = message(checks.expect_number, 4.0, 3, kind=int, call="argmax_index(v)",
+                   slips=[(4.0, "4 is the largest VALUE; argmax gives its INDEX.")])
+    assert "largest VALUE" in text and "int(...)" not in text
+
+
+def test_the_axis_rule_has_one_wording():
+    assert checks.AXIS_RULE in checks.shape_slip((3,), (4,))
+    assert "down columns" not in open(checks.__file__).read()
+
+
+@pytest.mark.parametrize("answer, fragment", [
+    ("3x^2", "a product needs *: write 3*x"),
+    ("x*y + xy", "a product needs *: write x*y, not xy"),
+    ("2(x + 1)", "a product needs *: write 2*("),
+    ("(x + 1)(x - 1)", "implicit product"),
+    ("3*X**2", "names are lower case: write x, not X"),
+    ("d/dx x^3", "looks like the operator d/dx"),
+    ("3*x**2'", "without ' or d/dx"),
+    ("__import__('os').system('true')", "is not allowed in a formula"),
+    ("__import__ + x", "unknown name '__import__'"),
+    ("x**(9**9**9)", "exponent above 100"),
+])
+def test_the_formula_reader_refuses_what_the_notebook_does_not_allow(answer, fragment):
+    assert fragment in message(checks.read_formula, answer, key="k", variables=("x", "y"))
+
+
+def test_the_formula_reader_passes_only_whitelisted_tokens_to_sympy(monkeypatch):
+    import sympy.parsing.sympy_parser as parser
+
+    seen = []
+    real = parser.parse_expr
+    monkeypatch.setattr(parser, "parse_expr", lambda text, **kw: seen.append(text) or real(text, **kw))
+    checks.read_formula("2 * exp(2*x)^2 + sqrt(x)/ln(x)", key="k")
+    assert seen and all(set(t) <= set("0123456789.+-*/^() xexplnsqrtg") for t in seen)
+
+
+def test_a_visible_formula_check_compares_at_a_point_without_revealing_the_formula():
+    cube = lambda x: x ** 3  # noqa: E731
+    checks.expect_formula_at("3*x^2", cube, key="x**3", at={"x": 1.3})
+    text = message(checks.expect_formula_at, "0", cube, key="x**3", at={"x": 1.3})
+    assert "wrong at x = 1.3" in text and "3*x" not in text and "5.07" not in text
+    f = lambda x, y: x ** 2 * y + 3 * y  # noqa: E731
+    checks.expect_formula_at("x^2 + 3", f, key="df/dy", at={"x": 1.3, "y": 0.7}, wrt="y", variables=("x", "y"))
+    assert "wrong at x = 1.3, y = 0.7" in message(checks.expect_formula_at, "2*x*y", f, key="df/dy",
+                                                  at={"x": 1.3, "y": 0.7}, wrt="y", variables=("x", "y"))

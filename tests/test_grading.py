@@ -75,3 +75,15 @@ def test_corpus_case(case, graded):
     """Correct answers earn full marks; a mistake loses points in its own exercise only."""
     ok, why = corpus.verdict(case, graded["results"], graded["carrier"])
     assert ok, f"{case.name} (tests/corpus/{case.notebook}.py:{case.line}): {why}"
+
+
+NON_ANSWER_PAIRS = [(nb, kind) for nb in NOTEBOOKS for kind in corpus.NON_ANSWERS]
+
+
+@pytest.mark.parametrize("notebook, kind", NON_ANSWER_PAIRS, ids=lambda v: str(v)[:24])
+def test_non_answers_score_zero_in_every_exercise(notebook, kind, graded):
+    """No points without the main job: a function that does nothing useful earns 0 in every exercise."""
+    rows = [r for r in corpus.non_answer_verdicts(graded["results"]) if r[0] == notebook and r[1] == kind]
+    assert {r[2] for r in rows} == set(EXERCISES[notebook]), f"{notebook}: {kind} was not graded"
+    paid = [(exercise, score) for _, _, exercise, score, _ in rows if score > 0]
+    assert not paid, f"{notebook}: {kind} earned points in {paid}"

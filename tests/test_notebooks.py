@@ -62,9 +62,9 @@ def test_grade_ids_follow_the_convention(name):
 
 
 def returns_none(node):
-    """A call of a checks.py function that returns None (expect_*, fail): safe to end a cell with."""
+    """A call of a checks.py function that returns None (expect_*, fail, passed): safe to end a cell with."""
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-        and (node.func.id.startswith("expect_") or node.func.id == "fail")
+        and (node.func.id.startswith("expect_") or node.func.id in ("fail", "passed"))
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -120,3 +120,33 @@ def test_release_stubs_raise_not_implemented(name):
     for cell in release_nb(name).cells:
         if notebooks.is_solution(cell):
             assert "raise NotImplementedError()" in cell.source, notebooks.grade_id(cell)
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_test_cells_end_with_one_passed_line(name):
+    for cell in source_nb(name).cells:
+        if notebooks.is_test(cell):
+            assert cell.source.rstrip().endswith("\npassed()"), f"{notebooks.grade_id(cell)} does not end with passed()"
+
+
+REVEALING_CHECKS = ("expect_array", "expect_number", "expect_equal", "expect_bool")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_hidden_checks_never_reveal_expected_values(name):
+    """Every expect_* call inside a hidden-test region passes reveal=False."""
+    for cell in source_nb(name).cells:
+        if not notebooks.is_test(cell):
+            continue
+        source = cell.source
+        hidden_lines, inside = set(), False
+        for number, line in enumerate(source.splitlines(), 1):
+            inside = (inside or "### BEGIN HIDDEN TESTS" in line) and "### END HIDDEN TESTS" not in line
+            if inside:
+                hidden_lines.add(number)
+        for node in ast.walk(ast.parse(source)):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in REVEALING_CHECKS
+                    and node.lineno in hidden_lines):
+                reveal = [k.value for k in node.keywords if k.arg == "reveal"]
+                assert reveal and isinstance(reveal[0], ast.Constant) and reveal[0].value is False, \
+                    f"{notebooks.grade_id(cell)} line {node.lineno}: a hidden {node.func.id} without reveal=False"

@@ -9,7 +9,8 @@ Students: you may read this file, but you do not need to. nbgrader replaces it
 with the instructor's copy when grading, so editing it changes nothing.
 
 Rules these helpers keep, because of how nbgrader grades:
-- They never print and never warn: any output on stderr fails a test cell.
+- They never warn (any output on stderr fails a test cell) and print only in passed(), the
+  one short line at the end of every test cell, so that a cell that passes says so.
 - They return None, so a test cell never ends with a NumPy scalar (nbgrader
   would try to read it as a partial score).
 - They convert what a student returns into plain Python/NumPy values before
@@ -18,6 +19,8 @@ Rules these helpers keep, because of how nbgrader grades:
 
 import copy
 import math
+import re
+import traceback
 
 import numpy as np
 
@@ -35,12 +38,25 @@ ATOL = 1e-10
 GRADIENT_RTOL = 1e-7
 
 
+# The one wording of the axis rule, as notebook 03 teaches it.
+AXIS_RULE = ("axis=0 walks down the rows and leaves one result per column; axis=1 walks along each row "
+             "and leaves one result per row.")
+
+
 class CheckFailed(AssertionError):
     """A check did not pass; the message is written for the student."""
 
 
 def fail(message):
     raise CheckFailed(message)
+
+
+def passed():
+    """The last line of every test cell: one short line, so a passing cell does not look like a silent one.
+
+    In the student's notebook only the visible checks ran; the hidden ones run when grading.
+    """
+    print("Passed: no problem found by the checks in this cell.")
 
 
 # ---------------------------------------------------------------- formatting
@@ -85,7 +101,8 @@ def as_plain_array(value, call):
         elif isinstance(value, (list, tuple)):
             hint = "wrap the result with np.array(...) or build it with NumPy operations."
         elif isinstance(value, (int, float, np.generic)):
-            hint = "an array was expected, not a single number: did you sum or reduce too much?"
+            hint = ("an array was expected, not a single number: did you reduce too much (a sum, max or "
+                    "mean over the whole array), or return one number for all the elements?")
         fail(f"{call} returned a {type_name(value)}, but a NumPy array (numpy.ndarray) was expected."
              + _hint(hint))
     # A plain base-class view: drops any overridden __eq__ or ufunc hooks.
@@ -106,7 +123,7 @@ def shape_slip(got, expected):
     if len(got) == len(expected) + 1:
         return "there is an extra axis: did you use keepdims or add a column/row vector that broadcast?"
     if len(got) == len(expected) and len(got) >= 1:
-        return "did you reduce along the wrong axis (axis=0 works down columns, axis=1 along rows)?"
+        return f"did you reduce along the wrong axis? {AXIS_RULE}"
     return ""
 
 
@@ -192,6 +209,12 @@ def expect_number(actual, expected, *, call, kind=float, rtol=RTOL, atol=ATOL, s
         ok = isinstance(actual, (float, np.floating)) or (
             isinstance(actual, np.ndarray) and actual.ndim == 0 and np.issubdtype(actual.dtype, np.floating))
         wanted = "a float"
+    # Slips first: returning the largest value instead of its index is the slip to name, not its type.
+    if not ok and isinstance(actual, (int, float, np.integer, np.floating)) and not isinstance(
+            actual, (bool, np.bool_)):
+        for wrong, explanation in slips:
+            if math.isclose(float(actual), float(wrong), rel_tol=rtol, abs_tol=atol):
+                fail(f"{call} returned {show(actual)}, which is wrong." + _hint(explanation))
     if not ok:
         hint = ""
         if actual is None:
@@ -285,22 +308,98 @@ def _same(before, after):
     return before == after
 
 
+# Errors the student's own function raises, mapped to the slip that usually causes them in this
+# assignment: (exception type, pattern in its message, likely slip).  First match wins.
+KNOWN_ERRORS = [
+    (TypeError, r"Cannot interpret .* as a data type|data type .* not understood",
+     "the shape was passed as two arguments. NumPy's array-making functions take the whole shape as "
+     "ONE tuple argument; their second argument is the dtype."),
+    (TypeError, r"only (length-1|size-1|0-dimensional|integer scalar) arrays can be converted",
+     "a function of the `math` module (math.exp, math.log, math.sqrt, ...) got an array. `math` works "
+     "on single numbers only; NumPy's functions of the same name work on every element."),
+    (ValueError, r"Integers to negative integer powers are not allowed",
+     "an integer array raised to a negative integer power: NumPy refuses, because the result would not "
+     "be an integer. Make the exponent (or the array) a float."),
+    (np.exceptions.AxisError if hasattr(np, "exceptions") else IndexError, r"axis .* out of bounds",
+     "an axis number the array does not have (a 1-D array has only axis 0). " + AXIS_RULE),
+    (ValueError, r"could not be broadcast",
+     "two arrays of shapes that do not fit were combined element by element: check the shapes, e.g. "
+     "whether a reduced axis needs keepdims=True or the arrays need to be transposed."),
+    (ValueError, r"matmul: Input operand|not aligned",
+     "a matrix product of incompatible shapes: the number of columns of the first factor must equal "
+     "the number of rows of the second."),
+    (TypeError, r"list indices must be integers or slices, not tuple",
+     "a[i, j] on a list of lists: only NumPy arrays take two indices in one bracket. Convert the input "
+     "with np.asarray first, or index it as a[i][j]."),
+    (TypeError, r"can't multiply sequence|unsupported operand type\(s\) for .*'list'|can only concatenate list",
+     "arithmetic on a Python list: a list does not compute element by element (+ joins lists, * repeats "
+     "them). Convert it to a NumPy array first."),
+    (IndexError, r"out of bounds|too many indices|index out of range",
+     "an index past the end, or too many indices: Python counts from 0, so the last of n items has "
+     "index n - 1, and a 1-D array takes one index only."),
+    (NameError, r"",
+     "a name that is not defined inside your function: check its spelling, and that the cell defining "
+     "it (e.g. the import cell at the top) has been run."),
+    (ZeroDivisionError, r"",
+     "a division by zero with Python numbers: check the denominator (e.g. the number of items)."),
+]
+
+NOT_ANSWERED = ("{call} is not answered yet (it raised NotImplementedError): replace "
+                "`raise NotImplementedError()` with your code and run its cell.")
+
+
+def likely_slip_for(error):
+    """The likely slip behind an error from the student's function, or None if we do not recognise it."""
+    for kind, pattern, slip in KNOWN_ERRORS:
+        if isinstance(error, kind) and re.search(pattern, str(error)):
+            return slip
+    return None
+
+
+def _student_traceback(error):
+    """The traceback of an error, without the frame of this file that made the call."""
+    tb = error.__traceback__
+    if tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    lines = traceback.format_exception(type(error), error, tb)
+    return "".join(lines).strip()
+
+
+def call_student(func, args, call):
+    """func(*args): the one place where a check calls a student's function.
+
+    Any error the function raises becomes a failure with a message: "not answered yet" for
+    NotImplementedError, the likely slip for the common errors of this assignment, and otherwise
+    the student's own traceback.
+    """
+    try:
+        return func(*args)
+    except CheckFailed:
+        raise
+    except NotImplementedError:
+        fail(NOT_ANSWERED.format(call=call))
+    except Exception as error:  # noqa: BLE001 - any error in the student's code is reported to them
+        slip = likely_slip_for(error)
+        if slip:
+            fail(f"{call} raised {type(error).__name__}: {error}" + _hint(slip))
+        fail(f"{call}: your function raised {type(error).__name__}: {error}\n\n{_student_traceback(error)}")
+
+
 def call_unchanged(func, *args, call):
     """Call func(*args) and check that no argument was modified; return the result.
 
     Arguments are snapshotted before the call, so a function that sorts,
     shuffles or subtracts in place is caught here with a message saying which
-    argument changed.
+    argument changed.  Errors the function raises are explained (see call_student).
     """
     before = [_snapshot(a) for a in args]
-    result = func(*args)
+    result = call_student(func, args, call)
     for position, (old, new) in enumerate(zip(before, args)):
         if not _same(old, new):
             fail(f"{call} modified its argument number {position + 1}: it was {show(old)} "
                  f"before the call and {show(new)} after."
-                 + _hint("work on a copy (np.array(a, dtype=float) or a.copy()), or use operations "
-                         "that return a new array (a - m instead of a -= m, np.random shuffle "
-                         "functions that return a permutation instead of shuffling in place)."))
+                 + _hint("work on a copy, or use operations that return a new array (a - m instead "
+                         "of a -= m)."))
     return result
 
 
@@ -309,6 +408,8 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
 
     why:  the rule the input breaks, e.g. "the shapes (2, 3) and (3, 2) differ".
     hint: the likely slip when nothing is raised (default: NumPy broadcast or wrapped silently).
+    A test cell using this must first check the function's main job on an ordinary input, so
+    that a function that always raises earns nothing.
     """
     try:
         result = func(*args)
@@ -317,10 +418,13 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
             fail(f"{call} raised {exception.__name__} without a message. Say what is wrong ({why}), "
                  f"e.g. raise {exception.__name__}(\"...\").")
         return
+    except NotImplementedError:
+        fail(NOT_ANSWERED.format(call=call))
     except Exception as error:  # noqa: BLE001 - any other error is the student's slip to report
+        slip = likely_slip_for(error)
         fail(f"{call} raised {type(error).__name__}: {error}\nbut {exception.__name__} was expected "
-             f"because {why}." + _hint(f"check the input yourself first and raise {exception.__name__} "
-                                       "with a clear message."))
+             f"because {why}." + _hint((slip + " Then: " if slip else "") + "check the input yourself "
+                                       f"first and raise {exception.__name__} with a clear message."))
     fail(f"{call} returned {show(result)}, but it should raise {exception.__name__} because {why}."
          + _hint(hint or "NumPy may silently broadcast or wrap values: check the input explicitly."))
 
@@ -334,6 +438,19 @@ def relative_error(a, b):
 
 # ---------------------------------------------------------------- formulas
 
+# The formula reader.  One rule for products, the one the notebook states: a product needs `*`
+# (3*x, x*y, 2*(x + 1)); "3x", "xy" or "2(x + 1)" are refused with a message saying so, rather
+# than guessed.  SymPy's parse_expr runs eval on its input, so it only ever sees strings made of the
+# tokens below: numbers, the exercise's variables, the documented function and constant names,
+# operators and brackets.
+FORMULA_FUNCTIONS = ("exp", "ln", "log", "sqrt")
+FORMULA_CONSTANTS = ("e", "E", "pi")
+FORMULA_MAX_LENGTH = 200
+_TOKEN = re.compile(r"\s*(?:(?P<number>\d+\.?\d*|\.\d+)|(?P<name>[A-Za-z_]\w*)|(?P<op>\*\*|[-+*/^()]))")
+FORMULA_SYNTAX = ("use * for every product (3*x, x*y), ** or ^ for powers, exp(x) or e**x, ln(x) or log(x), "
+                  "sqrt(x), and balanced parentheses.")
+
+
 def _formula_namespace(variables):
     import sympy
 
@@ -344,14 +461,55 @@ def _formula_namespace(variables):
     return names
 
 
+def formula_tokens(answer, *, key, variables):
+    """The tokens of a formula string, or a failure naming the first thing that is not allowed."""
+    allowed = ", ".join(variables)
+    tokens, position = [], 0
+    while answer[position:].strip():
+        match = _TOKEN.match(answer, position)
+        if not match:
+            char = answer[position:].lstrip()[0]
+            slip = (f"write only the derivative itself, as a formula in {allowed}, without ' or d/dx."
+                    if char == "'" else FORMULA_SYNTAX)
+            fail(f"The answer for {key!r} is {answer!r}: the character {char!r} is not allowed in a formula."
+                 + _hint(slip))
+        kind = match.lastgroup
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+    names = set(variables) | set(FORMULA_FUNCTIONS) | set(FORMULA_CONSTANTS)
+    for kind, text in tokens:
+        if kind != "name" or text in names:
+            continue
+        if text == "d" or (text.startswith("d") and text[1:] in variables):
+            fail(f"The answer for {key!r} is {answer!r}, which looks like the operator d/d{variables[0]}."
+                 + _hint(f"write only the derivative itself, as a formula in {allowed} (for x**2 that would "
+                         "be 2*x), not d/dx or df/dx."))
+        if text.lower() in names:
+            fail(f"The answer for {key!r} is {answer!r}: {text!r} is not a name here."
+                 + _hint(f"names are lower case: write {text.lower()}, not {text}."))
+        if set(text) <= set("".join(variables)):
+            fail(f"The answer for {key!r} is {answer!r}: {text!r} is not a name here."
+                 + _hint(f"a product needs *: write {'*'.join(text)}, not {text}."))
+        fail(f"The answer for {key!r} is {answer!r}: it uses the unknown name {text!r}; only {allowed} may "
+             f"appear, with the functions {', '.join(FORMULA_FUNCTIONS)} and the constants e and pi.")
+    for (kind, text), (next_kind, next_text) in zip(tokens, tokens[1:]):
+        function_call = kind == "name" and text in FORMULA_FUNCTIONS and next_text == "("
+        operand_before = kind in ("number", "name") or text == ")"
+        operand_after = next_kind in ("number", "name") or next_text == "("
+        if operand_before and operand_after and not function_call:
+            fail(f"The answer for {key!r} is {answer!r}: {text}{next_text} is an implicit product."
+                 + _hint(f"a product needs *: write {text}*{next_text}."))
+    return tokens
+
+
 def read_formula(answer, *, key, variables=("x",)):
     """Parse a student's formula string with SymPy; fail with a clear message if unreadable.
 
-    Accepts Python/SymPy syntax, ``^`` for powers, ``e**x``/``exp(x)``, ``ln``/``log``.
+    Accepts Python/SymPy syntax, ``^`` for powers, ``e**x``/``exp(x)``, ``ln``/``log``, ``sqrt``;
+    products need ``*``.  Only whitelisted tokens reach SymPy (see formula_tokens).
     """
     import sympy
-    from sympy.parsing.sympy_parser import (
-        convert_xor, implicit_multiplication_application, parse_expr, standard_transformations)
+    from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
     allowed = ", ".join(variables)
     if not isinstance(answer, str):
@@ -361,22 +519,77 @@ def read_formula(answer, *, key, variables=("x",)):
         fail(f"The answer for {key!r} is empty: write the derivative as a formula in {allowed}.")
     if "=" in answer:
         fail(f"The answer for {key!r} is {answer!r}: write only the right-hand side, without '='.")
-    transformations = standard_transformations + (convert_xor, implicit_multiplication_application)
+    if len(answer) > FORMULA_MAX_LENGTH:
+        fail(f"The answer for {key!r} is {len(answer)} characters long; a formula here needs far fewer "
+             f"than {FORMULA_MAX_LENGTH}.")
+    tokens = formula_tokens(answer, key=key, variables=variables)
+    if any(kind == "number" and len(text) > 12 for kind, text in tokens):
+        fail(f"The answer for {key!r} has a number with more than 12 digits: write exact values as "
+             "fractions or formulas (1/3, sqrt(2)).")
+    clean = " ".join(text for _, text in tokens)
+    transformations = standard_transformations + (convert_xor,)
     try:
-        expr = parse_expr(answer, local_dict=_formula_namespace(variables),
+        # evaluate=False first: a tower such as 9**9**9 must be refused before SymPy computes it.
+        unevaluated = parse_expr(clean, local_dict=_formula_namespace(variables),
+                                 transformations=transformations, evaluate=False)
+        powers = unevaluated.atoms(sympy.Pow) if isinstance(unevaluated, sympy.Basic) else ()
+        for power in powers:
+            if not power.exp.free_symbols and abs(complex(power.exp.evalf(15))) > 100:
+                fail(f"The answer for {key!r} is {answer!r}, which has an exponent above 100: no derivative "
+                     "here needs one.")
+        expr = parse_expr(clean, local_dict=_formula_namespace(variables),
                           transformations=transformations, evaluate=True)
+    except CheckFailed:
+        raise
     except Exception as error:  # noqa: BLE001 - SymPy raises many kinds for bad input
         fail(f"The answer for {key!r} could not be read as a formula: {answer!r} "
              f"({type(error).__name__}: {str(error).splitlines()[0] if str(error) else 'syntax error'})."
-             + _hint("use * for products (3*x), ** or ^ for powers, exp(x) or e**x, ln(x) or log(x), "
-                     "and balanced parentheses."))
+             + _hint(FORMULA_SYNTAX))
     if not isinstance(expr, sympy.Expr):
         fail(f"The answer for {key!r} is {answer!r}, which is not a formula in {allowed}.")
-    extra = sorted(str(s) for s in expr.free_symbols if str(s) not in variables)
-    if extra:
-        fail(f"The answer for {key!r} uses the unknown name(s) {', '.join(extra)}; only {allowed} "
-             f"may appear." + _hint("write products with * (x*y, not xy) and constants as numbers."))
     return expr
+
+
+# A visible formula check: the student's formula against a central difference of the original
+# function at one point.  With h = 1e-5 the central difference is off by about h**2 * f''' / 6
+# (1e-10 relative for these functions) plus rounding, about 1e-16 / h = 1e-11; 1e-6 relative is far
+# above both and far below the error of any wrong formula at the point.
+FORMULA_STEP = 1e-5
+FORMULA_RTOL = 1e-6
+
+
+def right_at_point(answer, function, *, key, at, wrt="x", variables=("x",)):
+    """True if expect_formula_at would pass (an unreadable or wrong formula gives False)."""
+    try:
+        expect_formula_at(answer, function, key=key, at=at, wrt=wrt, variables=variables)
+    except CheckFailed:
+        return False
+    return True
+
+
+def expect_formula_at(answer, function, *, key, at, wrt="x", variables=("x",)):
+    """Check a formula string at one point against a numerical derivative, without revealing the formula.
+
+    function: the function being differentiated, a Python function of the variables (floats).
+    at:       {variable: value}, the point.
+    wrt:      the variable to differentiate with respect to.
+    """
+    expr = read_formula(answer, key=key, variables=variables)
+    symbols = _formula_namespace(variables)
+    try:
+        got = complex(expr.evalf(subs={symbols[v]: at[v] for v in variables}))
+    except (TypeError, ValueError, ZeroDivisionError):
+        got = complex("nan")
+    up, down = dict(at), dict(at)
+    up[wrt] += FORMULA_STEP
+    down[wrt] -= FORMULA_STEP
+    want = (function(**up) - function(**down)) / (2 * FORMULA_STEP)
+    where = ", ".join(f"{v} = {at[v]}" for v in variables)
+    real = abs(got.imag) < 1e-12
+    if not (real and math.isclose(got.real, want, rel_tol=FORMULA_RTOL, abs_tol=1e-9)):
+        fail(f"The answer for {key!r} is {answer!r}, which is wrong at {where}: there it gives "
+             f"{show(got.real) if real else 'no real number'}, which is not the derivative."
+             + _hint("check it term by term with the rules above (power rule, chain rule)."))
 
 
 def _agree_numerically(got, want, symbols):

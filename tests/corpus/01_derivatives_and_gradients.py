@@ -1,10 +1,37 @@
-# %% derivative_answers | correct | ^ powers, e^x, implicit products, unsimplified chain-rule forms
+# %% derivative_answers | correct | ^ powers, e^x, spaces, unsimplified chain-rule forms
+derivative_answers = {
+    "x**3": "3*x^2",
+    "exp(2*x)": "e^(2 * x) * 2",
+    "1/exp(x)": "-1/(e^x)^2 * e^x",
+    "log(x**2 + 1)": "1/(x^2 + 1) * 2*x",
+    "1/x**2": "-2*x^(-3)",
+}
+# %% derivative_answers | mistake | implicit products (3x^2): the notebook asks for * in every product
+# expect: a product needs *: write 3*x
 derivative_answers = {
     "x**3": "3x^2",
-    "exp(2*x)": "e^(2x) * 2",
-    "1/exp(x)": "-1/(e^x)^2 * e^x",
-    "log(x**2 + 1)": "1/(x^2 + 1) * 2x",
-    "1/x**2": "-2*x^(-3)",
+    "exp(2*x)": "2*exp(2*x)",
+    "1/exp(x)": "-exp(-x)",
+    "log(x**2 + 1)": "2*x/(x**2 + 1)",
+    "1/x**2": "-2/x**3",
+}
+# %% derivative_answers | mistake | capital X
+# expect: names are lower case
+derivative_answers = {
+    "x**3": "3*X**2",
+    "exp(2*x)": "2*exp(2*x)",
+    "1/exp(x)": "-exp(-x)",
+    "log(x**2 + 1)": "2*x/(x**2 + 1)",
+    "1/x**2": "-2/x**3",
+}
+# %% derivative_answers | mistake | the operator written in: "d/dx x^3"
+# expect: looks like the operator d/dx
+derivative_answers = {
+    "x**3": "d/dx x^3",
+    "exp(2*x)": "2*exp(2*x)",
+    "1/exp(x)": "-exp(-x)",
+    "log(x**2 + 1)": "2*x/(x**2 + 1)",
+    "1/x**2": "-2/x**3",
 }
 # %% derivative_answers | correct | e**x, ln, products written out, negative exponents
 derivative_answers = {
@@ -94,8 +121,11 @@ derivative_answers = {
     "log(x**2 + 1)": "2*x/(x**2 + 1)",
     "1/x**2": "-2/x**3",
 }
-# %% partial_answers | correct | implicit products and ^
-partial_answers = {"df/dx": "2xy", "df/dy": "x^2 + 3"}
+# %% partial_answers | correct | ^ and spaces
+partial_answers = {"df/dx": "2 * x * y", "df/dy": "x^2 + 3"}
+# %% partial_answers | mistake | implicit product xy
+# expect: write x*y, not xy
+partial_answers = {"df/dx": "2*xy", "df/dy": "x^2 + 3"}
 # %% partial_answers | correct | reordered factors, unexpanded
 partial_answers = {
     "df/dy": "3 + x*x",

@@ -388,3 +388,161 @@ def commutes(a, b):
     if a.shape != b.shape or a.shape[0] != a.shape[1]:
         return False
     return np.isclose(a @ b, b @ a)
+# %% matrix_subtract | correct | loops into a float array, shape check first
+def matrix_subtract(a, b):
+    """Difference of two matrices of the same shape."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(f"shapes {np.shape(a)} and {np.shape(b)} differ")
+    rows, cols = np.shape(a)
+    result = np.zeros((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            result[i, j] = a[i][j] - b[i][j]
+    return result
+# %% matrix_subtract | correct | a plus (-1) times b, with np.subtract-free arithmetic
+def matrix_subtract(a, b):
+    """Difference of two matrices of the same shape."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim != b.ndim or any(m != n for m, n in zip(a.shape, b.shape)):
+        raise ValueError("matrix_subtract needs equal shapes, got %s and %s" % (a.shape, b.shape))
+    return a + (-1) * b
+# %% matrix_subtract | correct | np.subtract
+def matrix_subtract(a, b):
+    """Difference of two matrices of the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(f"cannot subtract shape {b.shape} from shape {a.shape}")
+    return np.subtract(a, b)
+# %% matrix_subtract | mistake | subtracts in the wrong order (b - a)
+# expect: that is b - a
+def matrix_subtract(a, b):
+    """Difference of two matrices of the same shape."""
+    if a.shape != b.shape:
+        raise ValueError("shapes differ")
+    return b - a
+# %% matrix_subtract | mistake | relies on NumPy (broadcasts instead of raising)
+# expect: should raise ValueError
+def matrix_subtract(a, b):
+    """Difference of two matrices of the same shape."""
+    return a - b
+# %% matrix_subtract | mistake | compares only the number of columns
+# expect: should raise ValueError
+def matrix_subtract(a, b):
+    """Difference of two matrices of the same shape."""
+    if a.shape[1] != b.shape[1]:
+        raise ValueError("shapes differ")
+    return a - b
+# %% matrix_subtract | mistake | subtracts in place (a -= b)
+# expect: modified its argument
+def matrix_subtract(a, b):
+    """Difference of two matrices of the same shape."""
+    if a.shape != b.shape:
+        raise ValueError("shapes differ")
+    a -= b
+    return a
+# %% matrix_subtract | mistake | adds instead of subtracting
+# expect: you added b
+def matrix_subtract(a, b):
+    """Difference of two matrices of the same shape."""
+    if a.shape != b.shape:
+        raise ValueError("shapes differ")
+    return a + b
+# %% is_solution | correct | np.allclose after checking the shapes
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.shape != (a.shape[1],) or b.shape != (a.shape[0],):
+        raise ValueError(f"shapes {a.shape}, {x.shape}, {b.shape} do not form a system a x = b")
+    return np.allclose(a @ x, b)
+# %% is_solution | correct | equation by equation with loops and math.isclose
+import math
+
+
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    a, x, b = np.asarray(a, dtype=float), np.asarray(x, dtype=float), np.asarray(b, dtype=float)
+    if a.ndim != 2 or x.ndim != 1 or b.ndim != 1 or len(x) != a.shape[1] or len(b) != a.shape[0]:
+        raise ValueError("a must be (m, n), x (n,) and b (m,)")
+    for i in range(a.shape[0]):
+        left = sum(a[i, k] * x[k] for k in range(a.shape[1]))
+        if not math.isclose(left, b[i], rel_tol=1e-9, abs_tol=1e-9):
+            return False
+    return True
+# %% is_solution | correct | np.isclose(...).all() with np.dot
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    if np.ndim(a) != 2 or np.ndim(x) != 1 or np.ndim(b) != 1:
+        raise ValueError("a must be 2-D, x and b 1-D")
+    if np.shape(a)[1] != len(x) or np.shape(a)[0] != len(b):
+        raise ValueError(f"a of shape {np.shape(a)} does not fit x of length {len(x)} and b of length {len(b)}")
+    return bool(np.isclose(np.dot(a, x), b).all())
+# %% is_solution | mistake | exact comparison (==) instead of a tolerance
+# expect: compare with a tolerance
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.shape != (a.shape[1],) or b.shape != (a.shape[0],):
+        raise ValueError("shapes do not fit")
+    return bool(np.array_equal(a @ x, b))
+# %% is_solution | mistake | any equation instead of every equation
+# expect: every equation
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.shape != (a.shape[1],) or b.shape != (a.shape[0],):
+        raise ValueError("shapes do not fit")
+    return bool(np.isclose(a @ x, b).any())
+# %% is_solution | mistake | multiplies from the other side (x @ a)
+# expect: check the order of the product
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.ndim != 1 or b.ndim != 1:
+        raise ValueError("a must be 2-D, x and b 1-D")
+    if a.shape[0] != a.shape[1] and (len(x) != a.shape[0] or len(b) != a.shape[1]):
+        raise ValueError("shapes do not fit")
+    return bool(np.allclose(x @ a, b))
+# %% is_solution | mistake | no shape check: np.allclose broadcasts a b of length 1
+# expect: should raise ValueError
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    if np.ndim(a) != 2:
+        raise ValueError("a must be 2-D")
+    return bool(np.allclose(np.dot(a, x), b))
+# %% is_solution | mistake | a loose tolerance (1e-2)
+# expect: not a loose one
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.shape != (a.shape[1],) or b.shape != (a.shape[0],):
+        raise ValueError("shapes do not fit")
+    return bool(np.allclose(a @ x, b, atol=1e-2))
+# %% matmul_loops | mistake | np.inner of row and column, no loops
+# expect: uses np.inner
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    return np.inner(a, b.T)
+# %% matmul_loops | mistake | broadcast-and-sum instead of loops
+# expect: broadcast-and-sum
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    return (a[:, :, None] * b[None, :, :]).sum(axis=1)
+# %% matmul_loops | mistake | a loop over the rows only, each row by broadcasting
+# expect: in a loop
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    rows = []
+    for i in range(a.shape[0]):
+        rows.append((a[i][:, None] * b).sum(axis=0))
+    return np.array(rows)

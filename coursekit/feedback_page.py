@@ -1,0 +1,65 @@
+"""The feedback page as a student reads it: no empty-comment noise, no exception class names, maths offline.
+
+`PlainFeedback` runs last among GenerateFeedback's preprocessors (nbgrader_config.py):
+
+- nbgrader's autograde stores the comment "No response." on every solution cell the student left
+  as released; the feedback page prints it as "Comments: No response.", which students read as a
+  teacher's missing remark.  On auto-graded answers (solution cells without manual points) that
+  comment is dropped; the points table already says "not answered yet".
+- The failure messages of checks.py are written for students; the exception class that carries
+  them ("CheckFailed: ...") is noise and is dropped from the start of the message.
+- The page's maths: nbgrader's template loads MathJax 2 from a CDN, so a page opened offline shows
+  raw LaTeX.  The template `offline_feedback` (coursekit/templates) inlines MathJax 3 instead, from
+  the pinned package django-static-mathjax (the plain MathJax distribution, no Django needed);
+  this preprocessor hands its tex-svg.js to the template.  SVG output carries its own glyphs, so
+  the page needs no font files and no network.
+"""
+
+import functools
+import importlib.resources
+import os
+
+import nbgrader
+from nbgrader import utils
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+AUTO_COMMENT = "No response."  # nbgrader.preprocessors.SaveAutoGrades
+CHECK_PREFIXES = ("\x1b[31mCheckFailed\x1b[39m: ", "CheckFailed: ")
+TEMPLATE_BASEDIRS = [
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates"),
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates"),
+]
+
+
+@functools.lru_cache(maxsize=None)
+def mathjax_source(bundle):
+    """The text of one MathJax 3 component from the installed package, safe inside a <script> element."""
+    text = (importlib.resources.files("mathjax") / "static" / "mathjax" / "es5" / bundle).read_text(encoding="utf-8")
+    return text.replace("</script", "<\\/script")
+
+
+class PlainFeedback(NbGraderPreprocessor):
+    """Drop "No response." on auto-graded answers and "CheckFailed:" before messages; provide MathJax."""
+
+    mathjax_bundle = Unicode(
+        "tex-svg.js", help="The MathJax 3 component (in the package's es5 folder) inlined in every page."
+    ).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            grading = cell.metadata.get("nbgrader", {})
+            if utils.is_solution(cell) and not utils.is_grade(cell) and grading.get("comment") == AUTO_COMMENT:
+                del grading["comment"]
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" and out.get("ename") == "CheckFailed":
+                    out.traceback = [self.without_prefix(part) for part in out.traceback]
+        resources["offline_mathjax"] = mathjax_source(self.mathjax_bundle)
+        return nb, resources
+
+    @staticmethod
+    def without_prefix(text):
+        for prefix in CHECK_PREFIXES:
+            if text.startswith(prefix):
+                return text[len(prefix):]
+        return text
