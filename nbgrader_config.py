@@ -7,7 +7,7 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 c.IncludeHeaderFooter.header = "source/header.ipynb"
 
 # Student code is untrusted: autograde runs it in the bubblewrap sandbox with resource limits and
-# stops a notebook fairly when one is hit (coursekit/execute.py); the rest is nbgrader's default list.
+# stops a notebook fairly when one is hit (coursekit/grading/execute.py); the rest is nbgrader's default list.
 c.Autograde.autograde_preprocessors = [
     "coursekit.grading.execute.LimitedExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -17,7 +17,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-# Before execution: nbgrader's sanitizing steps, two of them fixed (coursekit/execute.py) so that a
+# Before execution: nbgrader's sanitizing steps, two of them fixed (coursekit/grading/execute.py) so that a
 # copied cell or an edited nbgrader flag costs only that cell's exercise, not the whole notebook.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
@@ -43,8 +43,7 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 # The page readable offline, maths included (coursekit/feedback_page.py): nbgrader's feedback
-# template with MathJax inlined from an installed package instead of a CDN.  (nbgrader puts the
-# current directory on sys.path before it reads this file, so coursekit imports.)
+# template with MathJax inlined from an installed package instead of a CDN.
 from coursekit.feedback_page import TEMPLATE_BASEDIRS  # noqa: E402
 
 c.HTMLExporter.template_name = "offline_feedback"

@@ -1,11 +1,13 @@
 """Record what grading the example students yields, for the quick tests (tests/recorded/).
 
 The quick tier renders the score table, the class report CSV and the feedback summary rows from
-this recorded results model, without grading anything; the slow tier checks that a fresh grading
-still gives exactly the recorded model (tests/test_results.py), so the recording cannot go stale.
+this recorded results model, without grading anything, and compares them with the renderings
+recorded beside it (golden files: a change of wording or layout shows up as a reviewed diff); the
+slow tier checks that a fresh grading still gives exactly the recorded model (tests/test_results.py),
+so the recording cannot go stale.
 
 `python -m devtools.record_results` grades the examples in a temporary course and rewrites
-tests/recorded/examples/.
+tests/recorded/examples/: the model, then its renderings.
 """
 
 import json
@@ -14,9 +16,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bs4 import BeautifulSoup
+
+from coursekit import feedback, report
 from coursekit.course import generate_release
 from coursekit.grading import batch as grade
-from coursekit.results import course_results
+from coursekit.results import StudentResult, course_results
+from coursekit.summary import table
 
 from . import examples
 from .scratch import REPO, new_course
@@ -55,7 +61,24 @@ def write(course, out=RECORDED):
     data = recordable(course_results(course))
     (out / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n",
                                       encoding="utf-8")
+    write_renderings({student: StudentResult.from_dict(d) for student, d in data.items()}, out)
     return out
+
+
+def summary_rows(exercises):
+    """The feedback page's per-exercise table as text rows, as a student reads them."""
+    soup = BeautifulSoup(feedback.summary_html(exercises), "html.parser")
+    return [[td.get_text(" ", strip=True) for td in tr.find_all(["td", "th"])] for tr in soup.select("tbody tr")]
+
+
+def write_renderings(results, out):
+    """The score table, the class report CSV and the feedback summary rows of the recorded model."""
+    (out / "score_table.txt").write_text(table(results) + "\n", encoding="utf-8")
+    exercises, _ = report.class_results(results)
+    report.write_csv(exercises, out / "exercises.csv")
+    rows = {f"{student}/{nb}": summary_rows(result.notebooks[nb].exercises)
+            for student, result in results.items() for nb in result.notebooks}
+    (out / "feedback_rows.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def main():

@@ -41,7 +41,7 @@ from coursekit.course import BIN, environment, generate_release, nbgrader
 from coursekit.grading import batch as grade, sandbox
 from devtools.scratch import new_course
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS, exercise_of
-from test_notebooks import secret_and_public_lines
+from test_notebooks import max_score, secret_and_public_lines
 
 LIMITS = ["--LimitedExecute.use_sandbox=True", "--LimitedExecute.timeout=4",
           "--LimitedExecute.notebook_timeout=15", "--LimitedExecute.max_output_bytes=200000",
@@ -396,7 +396,7 @@ def test_attack_earns_nothing_and_costs_only_what_it_attacked(attack, batch):
         assert got[exercise] == reference[exercise], \
             f"{attack.student} ({state}) lost honest points in {exercise}: {got[exercise]} of {reference[exercise]}"
     if cells:  # nobody can raise what a notebook is worth
-        assert sum(top for _, top in cells.values()) == sum(t for _, t in reference.values()) == 26
+        assert sum(top for _, top in cells.values()) == sum(t for _, t in reference.values()) == max_score(NB)
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.student)
@@ -573,7 +573,7 @@ def report(batch):
     rows = [f"{'case':24} {'status of 02':88} {'02 score':>8} {'leaked':>6} {'batch ok':>8}"]
     for attack in ATTACKS:
         cells = batch["second"].get(attack.student, {}).get(NB) or {}
-        score = f"{sum(s or 0 for s, _ in cells.values()):g}/26"
+        score = f"{sum(s or 0 for s, _ in cells.values()):g}/{max_score(NB):g}"
         status = "; ".join(str(s) for s in batch["statuses"][attack.student] if s.notebook == NB or
                            s.state == "unexpected")
         limit = "  (known limit)" if attack.known_limit else ""

@@ -12,7 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from coursekit import feedback_page
-from coursekit.nbgrader import REPO, nbgrader
+from coursekit.course import nbgrader
+from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 SCREENSHOTS = REPO / "test-output" / "feedback"

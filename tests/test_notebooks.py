@@ -23,6 +23,11 @@ def release_nb(name):
     return notebooks.read(RELEASE / f"{name}.ipynb")
 
 
+def max_score(name):
+    """What notebook `name` is worth: the points of its test cells in the source."""
+    return sum(float(notebooks.meta(c).get("points", 0)) for c in source_nb(name).cells if notebooks.is_test(c))
+
+
 def visible_part(text):
     return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", text, flags=re.S)
 
