@@ -53,16 +53,9 @@ def graded_examples(tmp_path_factory):
 SLOW_FIXTURES = {"graded", "graded_examples", "batch", "runs", "autograder_zip", "exported", "blank_course"}
 # Modules whose every test runs nbgrader, a kernel or the sandbox.
 SLOW_MODULES = {"test_adversarial.py", "test_exchange.py", "test_demo.py", "test_sandbox.py"}
-# Tests in modules of other branches that call nbgrader directly (named here, not edited there).
-SLOW_TESTS = {"test_canvas_download_is_collected_and_everything_else_reported",
-              "test_moodle_download_is_collected_and_everything_else_reported",
-              "test_collect_stops_with_a_clear_message_without_a_roster",
-              "test_example_downloads_collect_into_the_example_submissions",
-              "test_sandbox_probe_agrees_with_this_machine"}
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if (SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in SLOW_MODULES
-                or item.originalname in SLOW_TESTS):
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)

@@ -43,8 +43,10 @@ from devtools.scratch import new_course
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS, exercise_of
 from test_notebooks import max_score, secret_and_public_lines
 
+# Tighter than the defaults so the attacks end quickly.  The output cap stays well above what an
+# honest notebook prints: a blank notebook's failure messages come to about 330 kB (01).
 LIMITS = ["--LimitedExecute.use_sandbox=True", "--LimitedExecute.timeout=4",
-          "--LimitedExecute.notebook_timeout=15", "--LimitedExecute.max_output_bytes=200000",
+          "--LimitedExecute.notebook_timeout=15", "--LimitedExecute.max_output_bytes=1000000",
           "--LimitedExecute.memory_mb=1024", "--LimitedExecute.cpu_seconds=20"]
 FILE_MB = 64  # LimitedExecute.file_mb, left at its default
 MAX_NOTEBOOK_BYTES = 2_000_000

@@ -48,7 +48,11 @@ class CheckFailed(AssertionError):
 
 
 def fail(message):
-    raise CheckFailed(message)
+    """Raise CheckFailed(message).  A failure raised while handling the student's error already says
+    what that error was, so the traceback does not repeat it ("During handling of the above
+    exception..."): that doubled every failed cell's output."""
+    __tracebackhide__ = True  # IPython shows the test cell's line and the message, not this frame
+    raise CheckFailed(message) from None
 
 
 def passed():
@@ -372,6 +376,7 @@ def call_student(func, args, call):
     NotImplementedError, the likely slip for the common errors of this assignment, and otherwise
     the student's own traceback.
     """
+    __tracebackhide__ = True  # IPython leaves this frame out of the traceback a student reads
     try:
         return func(*args)
     except CheckFailed:

@@ -24,6 +24,7 @@ def test_example_downloads_are_up_to_date(tmp_path):
         assert entries[0] == entries[1], hint
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("collector, download", [("CanvasCollector", "canvas_submissions.zip"),
                                                   ("MoodleCollector", "moodle_submissions.zip")])
 def test_example_downloads_collect_into_the_example_submissions(tmp_path, collector, download):
