@@ -3,8 +3,9 @@
 Each `Attack` says what it attacks, how its submission is built (`build` returns the files of
 submitted/<student>/math_numpy/), the status coursekit.grading.batch.statuses must give the attacked
 notebook, and which exercises of that notebook must score 0 (`zero`) or keep full marks (`keep`;
-`keep_if_alive` only while the kernel survives).  Attacks target 02_matrix_operations (6 exercises,
-26 points, fast); every exercise they do not attack holds the instructor's solution, and every
+`keep_if_alive` only while the kernel survives; `load_dependent` exercises run while the attack
+still loads the machine, so a cell timeout may cost them points in one run and not in another).
+Attacks target 02_matrix_operations (8 exercises, 35 points, fast); every exercise they do not attack holds the instructor's solution, and every
 attacked exercise holds an attack or a wrong answer, so "scores 0 there" means the attack earned
 nothing.  Nothing here runs on the host: attack code is only text put into notebooks, which run
 inside the grading sandbox.
@@ -56,6 +57,7 @@ class Attack:
     zero: tuple = ()                  # exercises of 02 that must score 0
     keep: tuple = ()                  # exercises of 02 that must keep full marks
     keep_if_alive: tuple = ()         # ... as long as the kernel survived (state not "stopped")
+    load_dependent: tuple = ()        # exercises whose score depends on the machine's load
     others: tuple = (("01_derivatives_and_gradients", "missing"), ("03_numpy_essentials", "missing"))
     known_limit: str = ""             # set: the attack is known to succeed (documented limit)
 
@@ -428,7 +430,9 @@ ATTACKS = [
     Attack("atk-fork-bomb", "process limit (RLIMIT_NPROC)",
            "the commutes cell forks until refused; children fork again, then spin",
            lambda ctx: one(ctx, {"commutes": FORK_BOMB}),
-           ("graded", "timed out", "stopped"), "", zero=("commutes",), keep=but("commutes")),
+           ("graded", "timed out", "stopped"), "", zero=("commutes",), keep=before("commutes"),
+           # The bomb's children spin until the notebook ends: later cells may hit their timeout.
+           load_dependent=after("commutes")),
     Attack("atk-output-loop", "output limit",
            "the transpose cell prints in an endless loop",
            lambda ctx: one(ctx, {"transpose": OUTPUT_LOOP}),
