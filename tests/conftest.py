@@ -26,31 +26,58 @@ def graded(cases, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def graded_examples(tmp_path_factory):
-    """A scratch course where the three example students (alice, bao, chidi) are autograded.
+def demo_run(tmp_path_factory):
+    """The README's main command, `python -m devtools.demo`, run once in a copy of the repository's files.
 
-    For tests of what comes after grading (feedback, exports, reports): grading runs once.
+    Returns (the copy, the finished process, a digest of the copy's examples/submitted before the
+    run). Its course (copy/demo) is where the example students were graded, once for the suite.
     """
     import shutil
+    import subprocess
+    import sys
 
-    from coursekit.course import generate_release
-    from coursekit.grading import batch as grade
-    from devtools import examples
-    from devtools.scratch import new_course
+    from coursekit.course import environment
+    from devtools.scratch import REPO
+
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+                            cwd=REPO, capture_output=True, text=True, check=True).stdout.split("\n")
+    clone = tmp_path_factory.mktemp("demo") / "repository"
+    for name in filter(None, listed):
+        if (REPO / name).is_file():
+            (clone / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, clone / name)
+    before = digest(clone / "examples" / "submitted")
+    run = subprocess.run([sys.executable, "-m", "devtools.demo"], cwd=clone, env=environment(),
+                         capture_output=True, text=True)
+    return clone, run, before
+
+
+def digest(folder):
+    import hashlib
+
+    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def graded_examples(demo_run):
+    """A course where the three example students (alice, bao, chidi) are autograded: the demo's.
+
+    For tests of what comes after grading (feedback, exports, reports): the examples are graded
+    once, by the demo (collected from the Canvas download, roster loaded). Tests that change the
+    course work on a copy.
+    """
     from coursekit.spec import ASSIGNMENT
 
-    course = new_course(tmp_path_factory.mktemp("examples") / "course")
-    generate_release(course)
-    for student in examples.STUDENTS:
-        shutil.copytree(examples.EXAMPLES / student, course / "submitted" / student)
-    runs = grade.autograde(course, force=True)
-    assert all(r.returncode == 0 for r in runs.values()), [r.stderr[-2000:] for r in runs.values()]
+    clone, run, _ = demo_run
+    assert run.returncode == 0, run.stdout + run.stderr
+    course = clone / "demo"
     assert (course / "autograded" / "alice" / ASSIGNMENT).is_dir()
     return course
 
 
 # Fixtures (of any test module) that run nbgrader: every test using one is slow.
-SLOW_FIXTURES = {"graded", "graded_examples", "batch", "runs", "autograder_zip", "exported", "blank_course"}
+SLOW_FIXTURES = {"graded", "graded_examples", "demo_run", "batch", "runs", "autograder_zip", "exported", "blank_course"}
 # Modules whose every test runs nbgrader, a kernel or the sandbox.
 SLOW_MODULES = {"test_adversarial.py", "test_exchange.py", "test_demo.py", "test_sandbox.py"}
 

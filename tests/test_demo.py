@@ -1,21 +1,12 @@
 """The README's main command (the demo) and the example submissions it grades."""
 
 import csv
-import hashlib
-import shutil
-import subprocess
-import sys
 
+from conftest import digest
 from coursekit import notebooks
-from coursekit.course import environment
+from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools import examples
 from devtools.scratch import REPO
-from coursekit.spec import ASSIGNMENT, NOTEBOOKS
-
-
-def digest(folder):
-    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_example_submissions_are_up_to_date(tmp_path, cases):
@@ -28,19 +19,9 @@ def test_example_submissions_are_up_to_date(tmp_path, cases):
                 f"examples/submitted/{rel} is stale: run `python -m devtools.examples`"
 
 
-def test_demo_grades_the_examples_end_to_end(tmp_path):
+def test_demo_grades_the_examples_end_to_end(demo_run):
     """A fresh copy of the repository runs the demo: release, LMS zip in, grades, feedback, CSVs, report."""
-    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-                            cwd=REPO, capture_output=True, text=True, check=True).stdout.split("\n")
-    clone = tmp_path / "course"
-    for name in filter(None, listed):
-        if (REPO / name).is_file():
-            (clone / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, clone / name)
-    before = digest(clone / "examples" / "submitted")
-
-    run = subprocess.run([sys.executable, "-m", "devtools.demo"], cwd=clone, env=environment(),
-                         capture_output=True, text=True)
+    clone, run, before = demo_run
     assert run.returncode == 0, run.stdout + run.stderr
 
     assert "Every submission was graded normally." in run.stdout, run.stdout
