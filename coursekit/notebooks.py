@@ -4,9 +4,7 @@ import re
 
 import nbformat
 
-# Only coursekit/gradescope.py still reads this (until it renders the results model): every other
-# reader takes the configured markers from coursekit.redaction.Markers.
-HIDDEN_DELIMITERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+# The colour codes of IPython's tracebacks, stripped wherever outputs are read as text.
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

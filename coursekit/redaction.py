@@ -17,14 +17,14 @@ Contract:
 """
 
 import dataclasses
-import re
 from pathlib import Path
 
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+from .notebooks import ANSI
+
 HIDDEN_NOTE = "# Hidden tests ran here too: their code is not shown, their failure messages are."
 REDACTED = "[line of a hidden test removed]"
 # Hidden lines this short ("else:", "])") give nothing away and could match ordinary output.
