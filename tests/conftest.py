@@ -9,9 +9,16 @@ fixture that grades (SLOW_FIXTURES), in a module that grades throughout (SLOW_MO
 marked `@pytest.mark.slow` itself. `bash scripts/test.sh -m "not slow"` runs the rest.
 """
 
+import os
+
 import pytest
 
+from coursekit.course import environment
 from devtools import corpus
+
+# nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
+# (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.
+os.environ["PATH"] = environment()["PATH"]
 
 
 @pytest.fixture(scope="session")
