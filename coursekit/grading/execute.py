@@ -18,7 +18,9 @@ import json
 import os
 import signal
 import time
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
@@ -36,6 +38,37 @@ SANDBOX_LIMITS = ("memory_mb", "cpu_seconds", "processes", "file_mb")
 
 class StopGrading(Exception):
     """A limit was hit: execution of this notebook ends here."""
+
+
+class ReadyClient(AsyncKernelClient):
+    """jupyter_client's kernel client, ready as soon as the kernel answers on shell and IOPub.
+
+    jupyter_client's own wait_for_ready then also waits for 0.2 s of silence on IOPub, to drop the
+    kernel's start-up messages. nbclient already ignores every message whose parent is not the
+    request it waits for, so that wait only costs 0.2 s per notebook: about a tenth of grading one.
+    """
+
+    async def wait_for_ready(self, timeout=None):
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if reply["msg_type"] == "kernel_info_reply":
+                    try:  # IOPub connected too (else jupyter_client starts over, as here)
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(reply)
+                        return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
 
 class LimitedExecute(Execute):
@@ -80,6 +113,7 @@ class LimitedExecute(Execute):
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
+        km.client_factory = ReadyClient
         if self.use_sandbox:
             # TCP on loopback does not cross the sandbox's network namespace: the kernel binds IPC
             # sockets in a folder of its own, the only host folder the sandbox binds writable.
