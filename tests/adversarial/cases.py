@@ -19,9 +19,10 @@ from typing import Callable
 import nbformat
 
 from coursekit import notebooks
+from coursekit.spec import EXERCISES as SPEC
 
 NB = "02_matrix_operations"
-EXERCISES = ["scale", "transpose", "matrix_add", "product_shape", "matmul_loops", "commutes"]
+EXERCISES = SPEC[NB]  # in teaching order: "after" an exercise means the cells that run later
 
 # Wrong answers that fail every test cell of their exercise with ordinary check failures (values,
 # not errors), so that tampering with the checks would pay off if it worked.  The `wrong` control
@@ -33,7 +34,10 @@ WRONG = {
     "product_shape": "def product_shape(shape_a, shape_b):\n    return tuple(shape_a)",
     "matmul_loops": "def matmul_loops(a, b):\n    return np.ones((1, 1)) @ np.ones((1, 1))",
     "commutes": "def commutes(a, b):\n    return None",
+    "matrix_subtract": "def matrix_subtract(a, b):\n    return a",
+    "is_solution": "def is_solution(a, x, b):\n    return True",
 }
+assert set(WRONG) == set(EXERCISES), "a wrong answer for every exercise of the attacked notebook"
 
 
 @dataclasses.dataclass
@@ -478,9 +482,9 @@ ATTACKS = [
            duplicate, ("graded", "not graded"), "", zero=("scale", "transpose")),
     Attack("atk-patch-asserts", "test machinery (numpy.testing, AssertionError)",
            "added cell patches numpy.testing, np.allclose and builtins.AssertionError; wrong scale() "
-           "(the patched np.allclose also breaks the student's own commutes())",
+           "(the patched np.allclose also breaks the student's own commutes() and is_solution())",
            lambda ctx: one(ctx, {"scale": WRONG["scale"]}, after_setup(PATCH_ASSERTS)),
-           ("graded",), "", zero=("scale",), keep=but("scale", "commutes")),
+           ("graded",), "", zero=("scale",), keep=but("scale", "commutes", "is_solution")),
     Attack("atk-hide-errors", "error reporting",
            "added cell installs a custom exception handler, silences showtraceback and stderr; "
            "wrong scale()",
