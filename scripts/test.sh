@@ -6,4 +6,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 ensure_command chromium chromium "the feedback page test"
 cd "$ROOT"
 # No folder here: pyproject.toml's testpaths runs tests/ unless arguments name test files.
-exec "$VENV/bin/python" -m pytest "$@"
+# One pytest-xdist worker per core (at least 2): the grading batches wait on kernels much of the
+# time, so they overlap well; tests/conftest.py keeps each shared batch in one worker.
+# `-n 0` (or -p no:xdist) runs everything in this process, e.g. to see prints with -s.
+workers="$(nproc 2>/dev/null || echo 2)"
+[ "$workers" -ge 2 ] || workers=2
+exec "$VENV/bin/python" -m pytest -n "$workers" --dist loadgroup "$@"

@@ -7,6 +7,9 @@ sharded batch; the tests then read verdicts from it.
 Tiers (docs/development.md): a test is `slow` when it runs nbgrader or a kernel: through a
 fixture that grades (SLOW_FIXTURES), in a module that grades throughout (SLOW_MODULES), or
 marked `@pytest.mark.slow` itself. `bash scripts/test.sh -m "not slow"` runs the rest.
+
+scripts/test.sh runs the tests in parallel (pytest-xdist, one worker per core): grading waits on
+kernels much of the time, so the batches overlap. Each test gets an xdist group below.
 """
 
 import os
@@ -89,7 +92,17 @@ SLOW_FIXTURES = {"graded", "graded_examples", "demo_run", "batch", "runs", "auto
 SLOW_MODULES = {"test_adversarial.py", "test_exchange.py", "test_demo.py", "test_sandbox.py"}
 
 
+# Session fixtures that grade: the tests that use one run in one pytest-xdist worker, so that it
+# grades once (each worker is a session of its own).
+SHARED_BATCHES = {"demo_run": "examples", "graded_examples": "examples", "graded": "corpus"}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.name in SLOW_MODULES:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if SLOW_FIXTURES & fixtures or item.path.name in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+        # Parallel runs (scripts/test.sh: pytest-xdist, --dist loadgroup) keep a module together,
+        # for its module fixtures, and every user of a shared batch together.
+        batch = next((group for fixture, group in SHARED_BATCHES.items() if fixture in fixtures), None)
+        item.add_marker(pytest.mark.xdist_group(batch or str(item.path.relative_to(item.config.rootpath))))
