@@ -97,6 +97,7 @@ SLOW_MODULES = {"test_adversarial.py", "test_exchange.py", "test_demo.py", "test
 SHARED_BATCHES = {"demo_run": "examples", "graded_examples": "examples", "graded": "corpus"}
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
