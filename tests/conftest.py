@@ -107,7 +107,3 @@ def pytest_collection_modifyitems(items):
         # for its module fixtures, and every user of a shared batch together.
         batch = next((group for fixture, group in SHARED_BATCHES.items() if fixture in fixtures), None)
         item.add_marker(pytest.mark.xdist_group(batch or str(item.path.relative_to(item.config.rootpath))))
-    # The longest batches first: xdist hands out groups in this order, so the corpus and the attack
-    # batch start at once, one per worker, and the short groups fill in around them.
-    first = {"corpus": 0, "tests/test_adversarial.py": 1, "examples": 2}
-    items.sort(key=lambda item: first.get(item.get_closest_marker("xdist_group").args[0], len(first)))
