@@ -41,7 +41,7 @@ EXERCISE_COUNT = sum(len(ex) for ex in EXERCISES.values())
 
 @pytest.fixture(scope="module")
 def autograder_zip(tmp_path_factory):
-    return gradescope.build(tmp_path_factory.mktemp("dist") / "gradescope.zip")
+    return gradescope.build(tmp_path_factory.mktemp("dist") / "gradescope.zip", REPO)
 
 
 def autograder_folder(root, autograder_zip):
@@ -366,5 +366,21 @@ def test_zip_has_what_gradescope_and_grading_need_and_nothing_else(autograder_zi
                              for line in cell.source.splitlines()}
             assert solutions and not solutions & shipped_lines, nb
             assert "### BEGIN HIDDEN TESTS" in shipped_text and "### BEGIN SOLUTION" not in shipped_text
-    first, again = (gradescope.build(tmp_path / name).read_bytes() for name in ("first.zip", "again.zip"))
+    first, again = (gradescope.build(tmp_path / name, REPO).read_bytes() for name in ("first.zip", "again.zip"))
     assert first == again, "the same files make the same zip"
+
+
+@pytest.mark.slow
+def test_the_zip_installs_as_the_package_that_grading_imports(autograder_zip, tmp_path):
+    """Gradescope's setup installs the package from the zip (scripts/setup.sh: pip install -e); the
+    runs above use the repository's install, so this checks that the zip alone is enough."""
+    with zipfile.ZipFile(autograder_zip) as zf:
+        zf.extractall(tmp_path / "source")
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps",
+                    "--target", str(target), str(tmp_path / "source")], check=True)
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import coursekit, coursekit.gradescope.__main__, "
+             "coursekit.grading.batch, coursekit.grading.execute, coursekit.grading.scan, coursekit.feedback; "
+             "print(coursekit.__file__)")
+    where = subprocess.run([sys.executable, "-c", probe, str(target)], capture_output=True, text=True, check=True)
+    assert where.stdout.strip().startswith(str(target)), where.stdout
