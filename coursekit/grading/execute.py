@@ -20,16 +20,18 @@ import signal
 import time
 from queue import Empty
 
+import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader import preprocessors as nbgrader_preprocessors
-from nbgrader.api import MissingEntry
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer, default
+from traitlets import Bool, Integer, Unicode, default
 
-from . import sandbox
+from . import sandbox, split
 
 STOPPED = "GradingStopped"
 # The LimitedExecute traits the sandbox enforces as rlimits (sandbox.command).
@@ -82,6 +84,13 @@ class LimitedExecute(Execute):
     cpu_seconds = Integer(120, help="CPU seconds the kernel may use (RLIMIT_CPU).").tag(config=True)
     processes = Integer(64, help="Processes and threads of the sandbox user (RLIMIT_NPROC).").tag(config=True)
     file_mb = Integer(64, help="Largest file and the scratch space the kernel may write, in MiB.").tag(config=True)
+    split_tests = Bool(True, help=(
+        "Run the instructor's test cells in the grading process, not in the student's kernel "
+        "(coursekit.grading.split): student code can then not touch the tests. False runs them in the "
+        "kernel, as nbgrader does.")).tag(config=True)
+    checks_module = Unicode("checks.py", help=(
+        "The instructor's helper module the test cells import, in the assignment's source folder: split "
+        "grading imports this copy, never the student's.")).tag(config=True)
 
     @default("shutdown_kernel")
     def _kill_at_the_end(self):
@@ -101,6 +110,10 @@ class LimitedExecute(Execute):
         self._stop_reason = None
         self._index = -1
         self._ipc_folder = None
+        self._grader = None
+        self._channel = None
+        self._assignment = resources["nbgrader"]["assignment"]
+        self._instructor_cells = instructor_cells(resources) if self.split_tests else {}
         try:
             return super().preprocess(nb, resources, km)
         except StopGrading as stop:
@@ -108,6 +121,8 @@ class LimitedExecute(Execute):
             mark_stopped(nb, self._index, str(stop))
             return nb, resources
         finally:
+            if self._channel:
+                self._channel.close()
             if self._ipc_folder:  # the kernel has ended: its socket folder goes too
                 sandbox.remove_ipc_folder(self._ipc_folder)
 
@@ -137,6 +152,60 @@ class LimitedExecute(Execute):
         return await super().async_start_new_kernel(**kwargs)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        role = cell_role(cell, self._instructor_cells) if self.split_tests else "student"
+        if role == "test":
+            return self._run_test_here(cell, cell_index)
+        result = await self._execute_in_kernel(cell, cell_index, execution_count, store_history)
+        if self.split_tests and cell.cell_type == "code":
+            grader = self._split_grader()
+            grader.ran_in_kernel(cell.source)
+            if role == "setup":
+                grader.run_setup(cell.source)
+        return result
+
+    def _split_grader(self):
+        if self._grader is None:
+            info = self.km.get_connection_info(session=False)
+            nbclient_iopub = zmq.Socket.shadow(self.kc.iopub_channel.socket.underlying)
+            self._channel = split.KernelChannel(info, self._kernel_alive, drain=nbclient_iopub)
+            try:
+                student = split.Student(self._channel)
+            except split.KernelGone as gone:
+                raise StopGrading(self._death_reason() if not self._kernel_alive() else str(gone)) from None
+            except split.CallTimedOut:
+                raise StopGrading("the kernel did not answer the grader") from None
+            self._grader = split.SplitGrader(student, self._checks_path)
+        return self._grader
+
+    def _kernel_alive(self):
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        return process is None or process.poll() is None
+
+    def _run_test_here(self, cell, cell_index):
+        """A test cell, run in this process against the kernel's names (coursekit.grading.split)."""
+        self._index = cell_index
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise StopGrading(f"the notebook ran longer than its limit of {self.notebook_timeout} s")
+        grader = self._split_grader()
+        try:
+            outputs = grader.run_test(cell.source, split.TEST_CELL_COUNT, min(self.timeout or remaining, remaining))
+        except split.KernelGone as gone:
+            raise StopGrading(self._death_reason() if not self._kernel_alive() else str(gone)) from None
+        cell.outputs = outputs
+        cell.execution_count = None
+        self._output_bytes += sum(len(json.dumps(out, default=str)) for out in outputs)
+        if self._output_bytes > self.max_output_bytes:
+            raise StopGrading(f"the notebook printed more than {self.max_output_bytes:,} bytes of output")
+        return cell
+
+    @property
+    def _checks_path(self):
+        coursedir = CourseDirectory(config=self.config)
+        folder = coursedir.format_path(coursedir.source_directory, ".", self._assignment)
+        return os.path.join(folder, self.checks_module)
+
+    async def _execute_in_kernel(self, cell, cell_index, execution_count=None, store_history=True):
         self._index = cell_index
         remaining = self._deadline - time.monotonic()
         if remaining <= 0:
@@ -218,6 +287,38 @@ class LimitedExecute(Execute):
     start_new_kernel = run_sync(async_start_new_kernel)
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
     execute_cell = run_sync(async_execute_cell)
+
+
+def instructor_cells(resources):
+    """grade_id -> (role, source) of the instructor's code cells, from the gradebook.
+
+    role "test": a grade cell that is not a solution cell; "setup": a locked code cell that is
+    neither (the imports). Only a cell whose source is exactly the instructor's is trusted to run
+    in the grading process: a cell a student added or edited runs in the kernel like any other.
+    """
+    info = resources["nbgrader"]
+    with Gradebook(info["db_url"]) as gb:
+        notebook = gb.find_notebook(info["notebook"], info["assignment"])
+        grade = {cell.name for cell in notebook.grade_cells}
+        solution = {cell.name for cell in notebook.solution_cells}
+        cells = {}
+        for cell in notebook.source_cells:
+            if cell.cell_type != "code" or cell.name in solution:
+                continue
+            if cell.name in grade:
+                cells[cell.name] = ("test", cell.source)
+            elif cell.locked:
+                cells[cell.name] = ("setup", cell.source)
+    return cells
+
+
+def cell_role(cell, instructor):
+    """"test", "setup" or "student" (see instructor_cells)."""
+    if cell.cell_type != "code":
+        return "student"
+    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+    role, source = instructor.get(grade_id, ("student", None))
+    return role if source is not None and cell.source == source else "student"
 
 
 def mark_stopped(nb, index, reason):

@@ -5,8 +5,8 @@ these functions, so that all messages follow one pattern: what was called, what
 was expected, what came back, and (where we recognise it) the likely slip.
 Checks run in order: type, then shape, then dtype, then values.
 
-Students: you may read this file, but you do not need to. nbgrader replaces it
-with the instructor's copy when grading, so editing it changes nothing.
+Students: you may read this file, but you do not need to. When grading, the test cells run
+outside your notebook's kernel with the instructor's copy of this file, so editing it changes nothing.
 
 Rules these helpers keep, because of how nbgrader grades:
 - They never warn (any output on stderr fails a test cell) and print only in passed(), the
@@ -17,10 +17,14 @@ Rules these helpers keep, because of how nbgrader grades:
   comparing, so an object with a home-made ``__eq__`` cannot pass a check.
 """
 
+import ast
 import copy
+import inspect
 import math
 import re
+import textwrap
 import traceback
+import types
 
 import numpy as np
 
@@ -360,8 +364,16 @@ def likely_slip_for(error):
     return None
 
 
+def error_name(error):
+    """The name of the error's class as the student's code named it (graded outside the kernel, a
+    class of the student's own arrives as a stand-in)."""
+    return getattr(error, "__student_type__", None) or type(error).__name__
+
+
 def _student_traceback(error):
     """The traceback of an error, without the frame of this file that made the call."""
+    if getattr(error, "__student_traceback__", None) is not None:  # graded outside the kernel: as it ran there
+        return error.__student_traceback__.strip()
     tb = error.__traceback__
     if tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
@@ -386,8 +398,8 @@ def call_student(func, args, call):
     except Exception as error:  # noqa: BLE001 - any error in the student's code is reported to them
         slip = likely_slip_for(error)
         if slip:
-            fail(f"{call} raised {type(error).__name__}: {error}" + _hint(slip))
-        fail(f"{call}: your function raised {type(error).__name__}: {error}\n\n{_student_traceback(error)}")
+            fail(f"{call} raised {error_name(error)}: {error}" + _hint(slip))
+        fail(f"{call}: your function raised {error_name(error)}: {error}\n\n{_student_traceback(error)}")
 
 
 def call_unchanged(func, *args, call):
@@ -427,11 +439,141 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
         fail(NOT_ANSWERED.format(call=call))
     except Exception as error:  # noqa: BLE001 - any other error is the student's slip to report
         slip = likely_slip_for(error)
-        fail(f"{call} raised {type(error).__name__}: {error}\nbut {exception.__name__} was expected "
+        fail(f"{call} raised {error_name(error)}: {error}\nbut {exception.__name__} was expected "
              f"because {why}." + _hint((slip + " Then: " if slip else "") + "check the input yourself "
                                        f"first and raise {exception.__name__} with a clear message."))
     fail(f"{call} returned {show(result)}, but it should raise {exception.__name__} because {why}."
          + _hint(hint or "NumPy may silently broadcast or wrap values: check the input explicitly."))
+
+
+# ---------------------------------------------------------------- code (read, never run)
+
+# The library matrix products, by the name the code calls them with.
+LIBRARY_PRODUCTS = {"dot": "np.dot or the .dot method", "matmul": "np.matmul", "einsum": "np.einsum",
+                    "tensordot": "np.tensordot", "multi_dot": "np.linalg.multi_dot", "inner": "np.inner",
+                    "vdot": "np.vdot", "__matmul__": "the @ operator", "__rmatmul__": "the @ operator"}
+# Calls that multiply entries, besides the * operator.
+PRODUCT_CALLS = {"multiply", "prod"}
+
+
+def code_of(func):
+    """(source, definitions) of a function of the notebook, for checks that read code without running it.
+
+    definitions: name -> ("function", source) or ("alias", "numpy.dot"): what the names of the
+    notebook stand for. When grading, the grader reads both from the cells as submitted; in
+    Jupyter they come from the function itself.
+    """
+    if hasattr(func, "__grading_definitions__"):
+        return func.__grading_source__, func.__grading_definitions__
+    try:
+        source = textwrap.dedent(inspect.getsource(func))
+    except (OSError, TypeError):
+        source = None
+    definitions = {}
+    for name, value in getattr(func, "__globals__", {}).items():
+        if isinstance(value, types.ModuleType):
+            definitions[name] = ("alias", value.__name__)
+        elif isinstance(value, types.FunctionType) and value.__module__ == func.__module__:
+            try:
+                definitions[name] = ("function", textwrap.dedent(inspect.getsource(value)))
+            except (OSError, TypeError):
+                pass
+        elif callable(value) and isinstance(getattr(value, "__name__", None), str):
+            definitions[name] = ("alias", f"{getattr(value, '__module__', None) or ''}.{value.__name__}")
+    return source, definitions
+
+
+def _readable_code(func):
+    source, definitions = code_of(func)
+    try:
+        return ast.parse(source), definitions
+    except (SyntaxError, TypeError, ValueError):
+        fail(f"The code of {func.__name__} could not be read. Define the function with `def` in its solution "
+             "cell and run that cell.")
+
+
+def _bound_names(tree):
+    return ({node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+            | {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)})
+
+
+def library_products_used(func, follow_helpers=False):
+    """Names of the library matrix products that func's code uses (comments and strings are ignored).
+
+    With follow_helpers, the notebook's functions that func calls are read as well.
+    """
+    tree, definitions = _readable_code(func)
+    used, seen, todo = set(), set(), [tree]
+    while todo:
+        tree = todo.pop()
+        local = _bound_names(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.MatMult):
+                used.add("the @ operator")
+            elif isinstance(node, ast.Attribute) and node.attr in LIBRARY_PRODUCTS:
+                used.add(LIBRARY_PRODUCTS[node.attr])
+            elif isinstance(node, ast.Name) and node.id not in local and node.id in definitions:
+                kind, what = definitions[node.id]
+                last = what.rsplit(".", 1)[-1]
+                if kind == "alias" and last in LIBRARY_PRODUCTS:
+                    used.add("operator.matmul" if what.lstrip("_").startswith("operator.") else LIBRARY_PRODUCTS[last])
+                elif kind == "function" and follow_helpers and node.id not in seen:
+                    seen.add(node.id)
+                    try:
+                        todo.append(ast.parse(what))
+                    except SyntaxError:
+                        pass
+    return sorted(used)
+
+
+def product_loop_depth(func):
+    """How many loops deep func multiplies entries (-1: nowhere), the notebook's helpers included.
+
+    Loops are for and while statements and the generators of comprehensions; a multiplication is
+    the * operator or a call of multiply or prod. Computing each entry of a matrix product in a
+    loop over i and j multiplies at depth 2 or more; a broadcast-and-sum multiplies at depth 0.
+    """
+    tree, definitions = _readable_code(func)
+    return _product_depth(tree, definitions, set())
+
+
+def _product_depth(tree, definitions, seen):
+    local = _bound_names(tree)
+    best = -1
+
+    def visit(node, level):
+        nonlocal best
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            for child in ast.iter_child_nodes(node):
+                visit(child, level + 1 if child in node.body else level)
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            for i, generator in enumerate(node.generators):
+                visit(generator, level + i)
+            for element in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
+                visit(element, level + len(node.generators))
+            return
+        if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.Mult):
+            best = max(best, level)
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if called in PRODUCT_CALLS:
+                best = max(best, level)
+            entry = definitions.get(called) if isinstance(node.func, ast.Name) and called not in local else None
+            if entry and entry[0] == "function" and called not in seen:
+                try:
+                    helper = ast.parse(entry[1])
+                except SyntaxError:
+                    helper = None
+                if helper is not None:
+                    depth = _product_depth(helper, definitions, seen | {called})
+                    if depth >= 0:
+                        best = max(best, level + depth)
+        for child in ast.iter_child_nodes(node):
+            visit(child, level)
+
+    visit(tree, 0)
+    return best
 
 
 def relative_error(a, b):

@@ -1,0 +1,578 @@
+"""Split grading: test cells run here, in the grading process; student code only in its sandboxed kernel.
+
+When the tests share the student's kernel, the student's code can rewrite them (replace
+`run_cell`, rebind the check helpers, return an object equal to everything). Here a test cell
+never enters the kernel. `LimitedExecute` (coursekit.grading.execute) runs each of the
+instructor's test cells with `SplitGrader.run_test`, in a namespace of this process that holds
+only what the instructor's cells put there (the setup cell's imports; `checks` is the
+instructor's own source/ copy). Names the test uses that the notebook defines are fetched from the
+kernel at that point of the notebook: a function becomes a `StudentFunction` whose calls run in the
+kernel; anything else comes as a value. Only plain data crosses (coursekit.grading.wire):
+
+- arguments go fresh with every call and their state after the call is written back into the
+  grader's objects, so "inputs left unchanged" checks see what the function did;
+- a callable argument (a test's lambda) stays here: the kernel gets a stub that calls back;
+- an error in student code comes back as its (builtin) type, message and the student's own
+  traceback and is raised here as that builtin class, anything else as `StudentError`;
+- what the student's code prints during a call is kept (bounded) as the cell's output, on stdout,
+  so it never costs the cell its points; warnings are raised again here as warnings;
+- every request has a deadline (the cell's time limit, within the notebook's); a call that runs
+  over it is interrupted and fails that cell, a kernel that dies or hangs stops the notebook.
+
+The cell's outputs (printed text, the error with a traceback naming the test cell's lines as
+IPython does) are written into the notebook, so nbgrader grades, saves and renders feedback as usual.
+Nothing that comes from the kernel is unpickled, evaluated or used to look up a name.
+"""
+
+import ast
+import builtins
+import contextlib
+import importlib.util
+import io
+import re
+import sys
+import symtable
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import zmq
+from jupyter_client.session import Session
+from nbformat.notebooknode import NotebookNode
+
+from . import wire
+
+AGENT_MODULE = "_grading_agent"
+_HERE = Path(__file__).parent
+# What the kernel runs to install the agent: wire.py and agent.py as one module, outside the
+# student's namespace (nothing is bound there).
+_AGENT_SOURCE = (_HERE / "wire.py").read_text() + "\nfrom IPython import get_ipython\n" + (_HERE / "agent.py").read_text()
+_INSTALL = ("import sys, types\n"
+            f"module = types.ModuleType({AGENT_MODULE!r})\n"
+            f"exec(compile(source, '<grading agent>', 'exec'), module.__dict__)\n"
+            f"sys.modules[{AGENT_MODULE!r}] = module\n")
+INSTALL_CODE = f"exec({_INSTALL!r}, {{'source': {_AGENT_SOURCE!r}}})"
+
+MAX_MESSAGE_BYTES = 256 * 2**20  # zmq drops a bigger message from the kernel (the grader then times out)
+CALLBACK_LIMIT = 100_000         # calls back from one call of a student function
+INTERRUPT_GRACE = 5              # seconds a kernel gets to stop after an interrupt
+TRACEBACK_BAR = "-" * 75
+# The execution count test cells' frames are named with ("Cell In[0], line 3"): the kernel never
+# gives it, so these frames are never taken for the student's own (coursekit.feedback).
+TEST_CELL_COUNT = 0
+
+# The exception classes an error from student code is raised as here, by the name the kernel
+# reports; any other name becomes StudentError. Only Exception subclasses: a reported SystemExit or
+# KeyboardInterrupt must not stop the grader.
+KNOWN_ERRORS = {name: value for name, value in vars(builtins).items()
+                if isinstance(value, type) and issubclass(value, Exception)}
+KNOWN_ERRORS["AxisError"] = np.exceptions.AxisError
+KNOWN_ERRORS["LinAlgError"] = np.linalg.LinAlgError
+KNOWN_WARNINGS = {name: value for name, value in vars(builtins).items()
+                  if isinstance(value, type) and issubclass(value, Warning)}
+
+
+class StudentError(Exception):
+    """An error of a type of the student's own (or one the grader does not re-raise as itself)."""
+
+
+class KernelGone(BaseException):
+    """The kernel died or stopped answering: the notebook's grading ends (see LimitedExecute)."""
+
+
+class CallTimedOut(BaseException):
+    """A call ran over the cell's time limit and was interrupted: the cell ends with this error.
+
+    A BaseException, so that a test's `except Exception` cannot swallow it."""
+
+
+# ---------------------------------------------------------------- talking to the kernel
+
+
+class KernelChannel:
+    """Execute requests to the student's kernel, with the kernel's stdin channel answered here.
+
+    Own sockets, with an identity of their own, so nbclient's client of the same kernel never sees
+    these replies (it ignores the IOPub messages: their parent is not its request).
+    """
+
+    def __init__(self, connection_info, alive, drain=None):
+        self.alive = alive
+        self.drain = drain  # nbclient's IOPub socket: emptied while this client works (see execute)
+        self.session = Session(key=connection_info["key"], signature_scheme=connection_info["signature_scheme"])
+        context = zmq.Context.instance()
+        self.sockets = {}
+        for channel in ("shell", "stdin", "control"):
+            socket = context.socket(zmq.DEALER)
+            socket.linger = 0
+            socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+            socket.setsockopt(zmq.IDENTITY, self.session.bsession)
+            socket.connect(_url(connection_info, channel))
+            self.sockets[channel] = socket
+
+    def close(self):
+        for socket in self.sockets.values():
+            socket.close(linger=0)
+
+    def execute(self, code, answer, deadline):
+        """Run code in the kernel; answer(prompt) -> text for each input() it makes. The reply content.
+
+        Past the deadline the kernel is interrupted and CallTimedOut raised; KernelGone if it died
+        or did not stop.
+        """
+        # silent: the kernel publishes no copy of the request (it holds the arguments) on IOPub.
+        request = self.session.send(self.sockets["shell"], "execute_request", {
+            "code": code, "silent": True, "store_history": False, "user_expressions": {},
+            "allow_stdin": True, "stop_on_error": False})
+        msg_id = request["header"]["msg_id"]
+        poller = zmq.Poller()
+        poller.register(self.sockets["shell"], zmq.POLLIN)
+        poller.register(self.sockets["stdin"], zmq.POLLIN)
+        if self.drain is not None:
+            # The kernel still publishes a busy and an idle status per request, and whatever student
+            # code writes to its file descriptors: nbclient, which does not read while a test cell
+            # runs here, would lose its own messages once its queue is full.
+            poller.register(self.drain, zmq.POLLIN)
+        while True:
+            self._drain()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._interrupt(msg_id, poller)
+                raise CallTimedOut()
+            ready = dict(poller.poll(timeout=max(1, min(left, 0.5)) * 1000))
+            if self.sockets["stdin"] in ready:
+                message = self._receive("stdin")
+                if message and message["msg_type"] == "input_request" and message["parent_header"].get("msg_id") == msg_id:
+                    text = answer(message["content"].get("prompt", ""))
+                    self.session.send(self.sockets["stdin"], "input_reply", {"value": text}, parent=message)
+            if self.sockets["shell"] in ready:
+                message = self._receive("shell")
+                if message and message["msg_type"] == "execute_reply" and message["parent_header"].get("msg_id") == msg_id:
+                    return message["content"]
+            if not ready and not self.alive():
+                raise KernelGone("the kernel died")
+
+    def _drain(self):
+        while self.drain is not None:
+            try:
+                self.drain.recv_multipart(zmq.NOBLOCK, copy=False)
+            except zmq.Again:
+                return
+
+    def _receive(self, channel):
+        try:
+            _, parts = self.session.feed_identities(self.sockets[channel].recv_multipart(zmq.NOBLOCK), copy=True)
+            message = self.session.deserialize(parts, content=True, copy=True)
+        except Exception:  # noqa: BLE001 - a malformed or unsigned message is dropped
+            return None
+        message["msg_type"] = message["header"].get("msg_type")
+        return message
+
+    def _interrupt(self, msg_id, poller):
+        """Interrupt the running request and wait for its end; KernelGone if it does not end."""
+        self.session.send(self.sockets["control"], "interrupt_request", {})
+        deadline = time.monotonic() + INTERRUPT_GRACE
+        while time.monotonic() < deadline:
+            ready = dict(poller.poll(timeout=200))
+            if self.sockets["stdin"] in ready:
+                message = self._receive("stdin")
+                if message and message["msg_type"] == "input_request":
+                    self.session.send(self.sockets["stdin"], "input_reply", {"value": "\x04"}, parent=message)
+            if self.sockets["shell"] in ready:
+                message = self._receive("shell")
+                if message and message["msg_type"] == "execute_reply" and message["parent_header"].get("msg_id") == msg_id:
+                    return
+            if not self.alive():
+                raise KernelGone("the kernel died")
+        raise KernelGone("a call ran longer than its time limit and did not stop when interrupted")
+
+
+def _url(info, channel):
+    port = info[f"{channel}_port"]
+    return f"ipc://{info['ip']}-{port}" if info["transport"] == "ipc" else f"tcp://{info['ip']}:{port}"
+
+
+class Student:
+    """The student's kernel as the grader sees it: names to look up, functions to call."""
+
+    def __init__(self, channel, unsupported=TypeError):
+        self.channel = channel
+        self.deadline = float("inf")
+        self.output = None  # where a call's printed text goes (the running cell's output)
+        self.unsupported = unsupported  # the exception a value of an unsupported type raises (checks.CheckFailed)
+        # The test's callables the kernel may call back, by number: kept for the whole notebook, as a
+        # function the student returns (chain_rule's) calls those passed to an earlier call.
+        self.callbacks = []
+        channel.execute(INSTALL_CODE, self._no_questions, time.monotonic() + 60)
+
+    def _no_questions(self, prompt):
+        return "\x04"
+
+    def _request(self, code):
+        replies = []
+        state = {"callbacks": 0}
+
+        def answer(prompt):
+            try:
+                message = wire.loads(prompt, function=lambda number: StudentFunction(self, "a function", number))
+            except wire.WireError:
+                return ""  # the student's own input(): there is no one to type
+            if type(message) is not dict:
+                return ""
+            if message.get("kind") == "reply" and not replies:
+                replies.append(message)
+                return ""
+            if message.get("kind") == "callback":
+                state["callbacks"] += 1
+                if state["callbacks"] > CALLBACK_LIMIT:
+                    return wire.dumps({"error": ["RuntimeError", "too many calls of a function the test passed in"]})
+                return self._call_back(message)
+            return ""
+
+        content = self.channel.execute(code, answer, self.deadline)
+        if not replies:
+            raise StudentError(f"the kernel gave no answer ({content.get('status')}: "
+                               f"{wire.short_name(str(content.get('ename', '')))} "
+                               f"{wire.short_name(str(content.get('evalue', '')))})")
+        return replies[0]
+
+    def _call_back(self, message):
+        callbacks = self.callbacks
+        number, args, kwargs = message.get("id"), message.get("args"), message.get("kwargs")
+        if type(number) is not int or not 0 <= number < len(callbacks) or type(args) is not list or type(kwargs) is not dict:
+            return wire.dumps({"error": ["TypeError", "malformed call back"]})
+        if any(type(k) is not str for k in kwargs):
+            return wire.dumps({"error": ["TypeError", "keyword names must be strings"]})
+        try:
+            value = callbacks[number](*args, **kwargs)
+            return wire.dumps({"value": value})
+        except (CallTimedOut, KernelGone):
+            raise
+        except Exception as error:  # noqa: BLE001 - the test's function failed on what the student passed
+            return wire.dumps({"error": [type(error).__name__ if type(error).__name__ in KNOWN_ERRORS else "RuntimeError",
+                                         str(error)[:2000]]})
+
+    def describe(self, names):
+        """{name: value} for those of the names the notebook defines; functions as StudentFunction."""
+        reply = self._request(f"__import__('sys').modules[{AGENT_MODULE!r}].describe({wire.dumps(list(names))!r})")
+        found = reply.get("names")
+        result = {}
+        for name in names:
+            if type(found) is dict and name in found:
+                value = found[name]
+                if isinstance(value, StudentFunction):
+                    value.__name__ = value.__qualname__ = name
+                elif (kind := wire.contains_unsupported(value)) is not None:
+                    raise self.unsupported(
+                        f"{name} holds a value of type {kind}, which the grader cannot read (unsupported type). "
+                        "Use numbers, strings, lists, tuples, dicts or NumPy arrays of numbers.")
+                result[name] = value
+        return result
+
+    def call(self, function, args, kwargs):
+        """function(*args, **kwargs) in the kernel: its result, or the error it raised, raised here."""
+        def callback(value):
+            self.callbacks.append(value)
+            return len(self.callbacks) - 1
+
+        def ref(value):
+            return value.ref if isinstance(value, StudentFunction) else None
+
+        try:
+            request = wire.dumps({"id": function.ref, "args": list(args), "kwargs": dict(kwargs)},
+                                 function=callback, ref=ref)
+        except wire.WireError as error:
+            raise TypeError(f"the test passed an argument the grader cannot send: {error}") from None
+        reply = self._request(f"__import__('sys').modules[{AGENT_MODULE!r}].call({request!r})")
+        self._write_back(args, reply.get("args"))
+        self._write_back(list(kwargs.values()), [v for k, v in (reply.get("kwargs") or {}).items() if k in kwargs]
+                         if type(reply.get("kwargs")) is dict else None)
+        output = reply.get("output")
+        if type(output) is str and output and self.output is not None:
+            self.output(output)
+        for warning in reply.get("warnings") or ():
+            if type(warning) is list and len(warning) == 2 and all(type(w) is str for w in warning):
+                warnings.warn_explicit(warning[1], KNOWN_WARNINGS.get(warning[0], UserWarning),
+                                       f"{function.__name__} (your code)", 0)
+        if "error" in reply:
+            raise student_error(reply["error"])
+        if "result" not in reply:
+            raise StudentError("the kernel's answer had no result")
+        result = reply["result"]
+        if isinstance(result, StudentFunction):
+            result.__name__ = result.__qualname__ = f"the function {function.__name__} returned"
+        elif (kind := wire.contains_unsupported(result)) is not None:
+            raise self.unsupported(
+                f"{function.__name__}(...) returned a value of type {kind}: unsupported return type. A function "
+                "here returns numbers, strings, lists, tuples, dicts or NumPy arrays of numbers.")
+        return result
+
+    @staticmethod
+    def _write_back(originals, after):
+        """Put the arguments' state after the call into the grader's own objects."""
+        if type(after) is not list or len(after) != len(originals):
+            return
+        for original, new in zip(originals, after):
+            write_back(original, new)
+
+
+def write_back(original, new):
+    if type(original) is np.ndarray and type(new) is np.ndarray:
+        if original.flags.writeable and original.size == new.size and original.dtype == new.dtype:
+            if original.shape != new.shape and original.flags.c_contiguous:
+                original.shape = new.shape
+            if original.shape == new.shape:
+                original[...] = new
+    elif type(original) is list and type(new) is list:
+        original[:] = new
+    elif type(original) is dict and type(new) is dict:
+        original.clear()
+        original.update(new)
+    elif type(original) is np.random.Generator and type(new) is np.random.Generator:
+        if type(original.bit_generator) is type(new.bit_generator):
+            original.bit_generator.state = new.bit_generator.state
+
+
+def student_error(report):
+    """The exception to raise here for an error reported by the kernel."""
+    if type(report) is not dict:
+        return StudentError("your function raised an error")
+    kind = report.get("type") if type(report.get("type")) is str else ""
+    message = report.get("message") if type(report.get("message")) is str else ""
+    frames = [f for f in report.get("traceback") or () if type(f) is str] if type(report.get("traceback")) is list else []
+    cls = KNOWN_ERRORS.get(kind, StudentError)
+    error = cls(message)
+    error.__student_type__ = wire.short_name(report.get("name")) or cls.__name__
+    error.__student_frames__ = frames[:200]
+    error.__student_traceback__ = ANSI.sub("", "\n".join(frames[:200]))
+    return error
+
+
+class StudentFunction:
+    """A function of the student's notebook, called in the kernel. Also carries its source (from
+    the notebook's cells, as submitted) for static checks."""
+
+    def __init__(self, student, name, ref, source=None, definitions=None):
+        self._student = student
+        self.__name__ = self.__qualname__ = name
+        self.ref = ref
+        self.__grading_source__ = source
+        self.__grading_definitions__ = definitions or {}
+
+    def __call__(self, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - not a frame the student needs to see
+        return self._student.call(self, args, kwargs)
+
+    def __repr__(self):
+        return f"<function {self.__name__} (student code)>"
+
+
+# ---------------------------------------------------------------- running test cells
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def free_names(source):
+    """The names a cell reads but does not bind at its top level (nested scopes included)."""
+    try:
+        table = symtable.symtable(source, "<cell>", "exec")
+    except SyntaxError:
+        return set()
+    bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()
+             or s.is_namespace()}
+    names = set()
+
+    def visit(scope, top):
+        for symbol in scope.get_symbols():
+            if symbol.is_referenced() and (top or symbol.is_global()):
+                names.add(symbol.get_name())
+        for child in scope.get_children():
+            visit(child, False)
+
+    visit(table, True)
+    return names - bound
+
+
+def notebook_definitions(sources):
+    """name -> ("function", source) | ("alias", "numpy.dot") from top-level statements of the cells.
+
+    What static checks of a student function need: its helpers' code and what its names stand for,
+    read from the code as submitted (never by running it).
+    """
+    found = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found[node.name] = ("function", ast.get_source_segment(source, node) or "")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    found[alias.asname or alias.name.split(".")[0]] = (
+                        "alias", alias.name if alias.asname else alias.name.split(".")[0])
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    found[alias.asname or alias.name] = ("alias", f"{node.module}.{alias.name}")
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                dotted = _dotted(node.value, found)
+                if dotted:
+                    found[node.targets[0].id] = ("alias", dotted)
+    return found
+
+
+def _dotted(node, found):
+    if isinstance(node, ast.Name):
+        entry = found.get(node.id)
+        return entry[1] if entry and entry[0] == "alias" else None
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value, found)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+class _Streams:
+    """The cell's printed output, in order, as nbformat stream outputs."""
+
+    def __init__(self, limit=1_000_000):
+        self.parts = []
+        self.limit = limit
+
+    def add(self, name, text):
+        if not text or self.limit <= 0:
+            return
+        text = text[:self.limit]
+        self.limit -= len(text)
+        if self.parts and self.parts[-1][0] == name:
+            self.parts[-1][1].append(text)
+        else:
+            self.parts.append((name, [text]))
+
+    def outputs(self):
+        return [NotebookNode(output_type="stream", name=name, text="".join(texts)) for name, texts in self.parts]
+
+
+class _Writer(io.TextIOBase):
+    def __init__(self, streams, name):
+        self.streams, self.name = streams, name
+
+    def write(self, text):
+        self.streams.add(self.name, str(text))
+        return len(text)
+
+
+def load_checks(path):
+    """The instructor's checks.py as the module `checks` of this process (loaded once per path)."""
+    loaded = sys.modules.get("checks")
+    if loaded is not None and getattr(loaded, "__file__", None) == str(path):
+        return loaded
+    spec = importlib.util.spec_from_file_location("checks", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["checks"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class SplitGrader:
+    """One notebook's test cells, run in this process against one student kernel."""
+
+    def __init__(self, student, checks_path):
+        self.student = student
+        self.checks = load_checks(checks_path)
+        student.unsupported = self.checks.CheckFailed
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.student_sources = []  # the code of the cells run in the kernel so far, as submitted
+
+    def ran_in_kernel(self, source):
+        self.student_sources.append(source)
+
+    def run_setup(self, source):
+        """An instructor cell that both sides need (the imports): run here too. Errors are the course's bug."""
+        exec(compile(source, "<setup cell>", "exec"), self.namespace)  # noqa: S102 - the instructor's own code
+
+    def run_test(self, source, count, time_limit):
+        """Run one test cell's source; its nbformat outputs."""
+        streams = _Streams()
+        self.student.deadline = min(self.student.deadline, time.monotonic() + time_limit)
+        self.student.output = lambda text: streams.add("stdout", text)
+        fetched = {}
+        error = None
+        try:
+            fetched = self._fetch(free_names(source) - set(self.namespace) - set(dir(builtins)))
+            with contextlib.redirect_stdout(_Writer(streams, "stdout")), \
+                    contextlib.redirect_stderr(_Writer(streams, "stderr")), \
+                    warnings.catch_warnings():
+                warnings.simplefilter("default")
+                warnings.showwarning = lambda message, category, *rest: streams.add(
+                    "stdout", f"{category.__name__}: {message}\n")
+                result = self._exec(source, count)
+            outputs = streams.outputs()
+            if result is not None:
+                outputs.append(NotebookNode(output_type="execute_result", execution_count=None, metadata={},
+                                            data={"text/plain": repr(result)[:10_000]}))
+            return outputs
+        except KernelGone:
+            raise
+        except CallTimedOut:
+            error = NotebookNode(output_type="error", ename="TimeoutError",
+                                 evalue=f"a call of your code ran longer than this cell's time limit of {time_limit:g} s "
+                                        "and was interrupted",
+                                 traceback=[f"TimeoutError: a call of your code ran longer than {time_limit:g} s"])
+        except BaseException as exc:  # noqa: BLE001 - the test's failure, as IPython would show it
+            error = self._error_output(exc, count)
+        finally:
+            for name, value in fetched.items():  # fetched again by the next cell: the kernel may redefine it
+                if self.namespace.get(name) is value:
+                    del self.namespace[name]
+            self.student.output = None
+            self.student.deadline = float("inf")
+        return streams.outputs() + [error]
+
+    def _fetch(self, names):
+        if not names:
+            return {}
+        definitions = notebook_definitions(self.student_sources)
+        fetched = self.student.describe(sorted(names))
+        for name, value in fetched.items():
+            if isinstance(value, StudentFunction):
+                entry = definitions.get(name)
+                value.__grading_source__ = entry[1] if entry and entry[0] == "function" else None
+                value.__grading_definitions__ = definitions
+        self.namespace.update(fetched)
+        return fetched
+
+    def _exec(self, source, count):
+        """exec the cell; like IPython, the value of a last bare expression is the cell's result."""
+        filename = f"<test cell {count}>"
+        tree = ast.parse(source, filename)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, filename, "exec"), self.namespace)  # noqa: S102 - the instructor's test code
+        if last is not None:
+            return eval(compile(ast.Expression(last.value), filename, "eval"), self.namespace)  # noqa: S307 - instructor's code
+        return None
+
+    def _error_output(self, exc, count):
+        """The error as IPython shows it: the test cell's frames as "Cell In[n], line k"; then the
+        student's own frames from the kernel, if the error came from there."""
+        name = type(exc).__name__
+        frames = [TRACEBACK_BAR, f"{name}{' ' * max(1, 42 - len(name))}Traceback (most recent call last)"]
+        tb = exc.__traceback__
+        while tb is not None:
+            frame, line = tb.tb_frame, tb.tb_lineno
+            if not frame.f_locals.get("__tracebackhide__"):
+                filename = frame.f_code.co_filename
+                if filename == f"<test cell {count}>":
+                    frames.append(f"Cell In[{count}], line {line}")
+                elif not filename.startswith("<") and filename != __file__:
+                    frames.append(f"File {filename}:{line}, in {frame.f_code.co_name}")
+            tb = tb.tb_next
+        frames.extend(getattr(exc, "__student_frames__", ()))
+        try:
+            value = str(exc)
+        except Exception:  # noqa: BLE001
+            value = ""
+        frames.append(f"{name}: {value}")
+        return NotebookNode(output_type="error", ename=name, evalue=value, traceback=frames)

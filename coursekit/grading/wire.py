@@ -1,0 +1,282 @@
+"""Plain data between the student's kernel and the grader: JSON text with typed tags, nothing else.
+
+Split grading (coursekit.grading.split) calls student functions in the sandboxed kernel and gets
+their results here. Whatever comes out of the sandbox is hostile: `decode` builds only None, bool,
+int, float, complex, str, bytes, list, tuple, dict, set, NumPy arrays of bool/integer/float/complex
+dtypes (the .npy format read with allow_pickle=False) and NumPy scalars of those dtypes, within
+caps on size and nesting. It never unpickles, evaluates or looks up an attribute by a name the
+data supplies. An object of any other type crosses as `Unsupported(type name)`: a lying `__eq__`,
+`__float__` or `__array__` never reaches the grader.
+
+Tags (each value is a JSON list whose first item is the tag):
+  ["none"] ["bool", b] ["int", "digits"] ["float", "hex"] ["complex", "hex", "hex"] ["str", s]
+  ["bytes", base64] ["list", [...]] ["tuple", [...]] ["set", [...]] ["frozenset", [...]]
+  ["dict", [[key, value], ...]] ["ndarray", base64 of .npy] ["scalar", dtype, base64 of bytes]
+  ["generator", bit generator name, state] ["unsupported", type name]
+and ["function", n]: a callable held by the side that sent it (a test's lambda, called back from the
+kernel; a function the student's code returned, called in the kernel), ["ref", n]: a student
+function sent back to the kernel that holds it.
+
+The kernel side (coursekit.grading.agent) runs this same file, so this module uses only the
+standard library and NumPy, and nothing here trusts its input.
+"""
+
+import base64
+import io
+import json
+import math
+
+import numpy as np
+
+MAX_DEPTH = 40          # nesting of lists, tuples, dicts
+MAX_NODES = 200_000     # values in one message
+MAX_TEXT = 4_000_000    # characters of all strings and bytes in one message
+MAX_ARRAY_BYTES = 64 * 2**20
+MAX_INT_DIGITS = 4000
+NAME_LENGTH = 120       # type names, exception names
+# The dtypes an array may have: booleans, integers, floats, complex numbers, native or either byte order.
+NUMERIC_KINDS = "biufc"
+BIT_GENERATORS = {"PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM, "MT19937": np.random.MT19937,
+                  "Philox": np.random.Philox, "SFC64": np.random.SFC64}
+
+
+class WireError(ValueError):
+    """The data is malformed, too large or of a kind the wire does not carry."""
+
+
+class Unsupported:
+    """A value of a type the wire does not carry: only its type name crossed."""
+
+    def __init__(self, type_name):
+        self.type_name = type_name
+
+    def __repr__(self):
+        return f"<unsupported value of type {self.type_name}>"
+
+
+def short_name(text):
+    text = str(text) if isinstance(text, str) else "?"
+    return "".join(ch for ch in text[:NAME_LENGTH] if ch.isprintable())
+
+
+def type_name(value):
+    """The type's name, read without calling anything the value defines."""
+    kind = type(value)
+    name = type.__dict__["__name__"].__get__(kind)  # a metaclass cannot override this
+    module = type.__dict__["__module__"].__get__(kind)
+    name = short_name(name)
+    return name if module in ("builtins", "numpy") else f"{short_name(str(module))}.{name}"
+
+
+# ---------------------------------------------------------------- encoding (either side)
+
+
+def encode(value, *, function=None, ref=None, depth=0):
+    """The tagged form of value. ref(obj) / function(f) give ids for objects the other side holds /
+    for callables of this side, when given; without them such a value is Unsupported."""
+    kind = type(value)
+    if depth > MAX_DEPTH:
+        raise WireError("nested too deeply")
+    if value is None:
+        return ["none"]
+    if kind is bool:
+        return ["bool", value]
+    if kind is int:
+        return ["int", int.__repr__(value)]
+    if kind is float:
+        return ["float", float.hex(value)]
+    if kind is complex:
+        return ["complex", float.hex(value.real), float.hex(value.imag)]
+    if kind is str:
+        return ["str", str.__str__(value)]
+    if kind is bytes:
+        return ["bytes", base64.b64encode(value).decode("ascii")]
+    if kind in (list, tuple, set, frozenset):
+        items = list.__iter__(value) if kind is list else iter(tuple(value)) if kind is tuple else iter(value)
+        return [kind.__name__, [encode(item, function=function, ref=ref, depth=depth + 1) for item in items]]
+    if kind is dict:
+        return ["dict", [[encode(k, function=function, ref=ref, depth=depth + 1),
+                          encode(v, function=function, ref=ref, depth=depth + 1)] for k, v in dict.items(value)]]
+    if kind is np.ndarray:
+        if value.dtype.kind not in NUMERIC_KINDS or value.dtype.fields is not None:
+            return ["unsupported", f"ndarray of dtype {short_name(str(value.dtype))}"]
+        buffer = io.BytesIO()
+        np.lib.format.write_array(buffer, np.ascontiguousarray(value) if value.ndim else value, allow_pickle=False)
+        return ["ndarray", base64.b64encode(buffer.getvalue()).decode("ascii")]
+    if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in NUMERIC_KINDS:
+        return ["scalar", value.dtype.str, base64.b64encode(value.tobytes()).decode("ascii")]
+    if kind is np.random.Generator:
+        state = value.bit_generator.state
+        return ["generator", state["bit_generator"], encode(state, depth=depth + 1)]
+    if ref is not None:
+        number = ref(value)
+        if number is not None:
+            return ["ref", number]
+    if function is not None and callable(value) and not isinstance(value, type):
+        return ["function", function(value)]
+    return ["unsupported", type_name(value)]
+
+
+def dumps(value, **hooks):
+    return json.dumps(encode(value, **hooks), separators=(",", ":"), allow_nan=False)
+
+
+# ---------------------------------------------------------------- decoding (hostile input)
+
+
+def _refuse_constant(name):
+    raise WireError(f"bare {name} is not allowed")
+
+
+def loads(text, *, function=None, ref=None, max_text=MAX_TEXT):
+    """Decode the JSON text of one tagged value; WireError for anything malformed or too large."""
+    if not isinstance(text, str) or len(text) > max_text * 2 + 1000:
+        raise WireError("message too large")
+    try:
+        data = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as error:
+        raise WireError(f"not JSON: {short_name(str(error))}") from None
+    return Decoder(function=function, ref=ref, max_text=max_text).decode(data)
+
+
+class Decoder:
+    """Builds plain values from tagged data, counting nodes and text against the caps."""
+
+    def __init__(self, *, function=None, ref=None, max_text=MAX_TEXT):
+        self.function, self.ref = function, ref
+        self.nodes = 0
+        self.text_left = max_text
+
+    def _text(self, text):
+        if type(text) is not str:
+            raise WireError("expected a string")
+        self.text_left -= len(text)
+        if self.text_left < 0:
+            raise WireError("too much text")
+        return text
+
+    def decode(self, data, depth=0):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise WireError("too many values")
+        if depth > MAX_DEPTH:
+            raise WireError("nested too deeply")
+        if type(data) is not list or not data or type(data[0]) is not str:
+            raise WireError("malformed value")
+        tag, args = data[0], data[1:]
+        try:
+            return self._decode(tag, args, depth)
+        except WireError:
+            raise
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError, MemoryError) as error:
+            raise WireError(f"malformed {short_name(tag)}: {short_name(str(error))}") from None
+
+    def _decode(self, tag, args, depth):
+        if tag == "none":
+            return None
+        if tag == "bool":
+            if type(args[0]) is not bool:
+                raise WireError("malformed bool")
+            return args[0]
+        if tag == "int":
+            digits = self._text(args[0])
+            if len(digits) > MAX_INT_DIGITS or not digits.lstrip("-").isdigit():
+                raise WireError("malformed int")
+            return int(digits)
+        if tag == "float":
+            return _float(self._text(args[0]))
+        if tag == "complex":
+            return complex(_float(self._text(args[0])), _float(self._text(args[1])))
+        if tag == "str":
+            return self._text(args[0])
+        if tag == "bytes":
+            return base64.b64decode(self._text(args[0]), validate=True)
+        if tag in ("list", "tuple", "set", "frozenset"):
+            if type(args[0]) is not list:
+                raise WireError(f"malformed {tag}")
+            items = [self.decode(item, depth + 1) for item in args[0]]
+            return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
+        if tag == "dict":
+            if type(args[0]) is not list:
+                raise WireError("malformed dict")
+            result = {}
+            for pair in args[0]:
+                if type(pair) is not list or len(pair) != 2:
+                    raise WireError("malformed dict")
+                key = self.decode(pair[0], depth + 1)
+                if type(key) not in (str, int, float, bool, complex, tuple, frozenset, bytes) and key is not None:
+                    raise WireError("unhashable dict key")
+                result[key] = self.decode(pair[1], depth + 1)
+            return result
+        if tag == "ndarray":
+            return self._array(self._text(args[0]))
+        if tag == "scalar":
+            dtype = _numeric_dtype(self._text(args[0]))
+            raw = base64.b64decode(self._text(args[1]), validate=True)
+            if len(raw) != dtype.itemsize:
+                raise WireError("malformed scalar")
+            return np.frombuffer(raw, dtype=dtype)[0].copy()
+        if tag == "generator":
+            name = self._text(args[0])
+            if name not in BIT_GENERATORS:
+                raise WireError(f"unknown bit generator {short_name(name)}")
+            bit_generator = BIT_GENERATORS[name]()
+            bit_generator.state = self.decode(args[1], depth + 1)  # NumPy validates the state
+            return np.random.Generator(bit_generator)
+        if tag == "unsupported":
+            return Unsupported(short_name(self._text(args[0])))
+        if tag == "function" and self.function is not None:
+            return self.function(_small_int(args[0]))
+        if tag == "ref" and self.ref is not None:
+            return self.ref(_small_int(args[0]))
+        raise WireError(f"unknown tag {short_name(tag)}")
+
+    def _array(self, text):
+        if len(text) > MAX_ARRAY_BYTES * 4 // 3 + 1000:
+            raise WireError("array too large")
+        raw = io.BytesIO(base64.b64decode(text, validate=True))
+        version = np.lib.format.read_magic(raw)
+        shape, fortran, dtype = (np.lib.format.read_array_header_1_0(raw) if version == (1, 0)
+                                 else np.lib.format.read_array_header_2_0(raw))  # literal_eval of the header
+        if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+            raise WireError(f"arrays of dtype {short_name(str(dtype))} are not carried")
+        count = math.prod(shape)
+        if count * dtype.itemsize > MAX_ARRAY_BYTES:
+            raise WireError("array too large")
+        data = raw.read(count * dtype.itemsize)
+        if len(data) != count * dtype.itemsize:
+            raise WireError("array data truncated")
+        array = np.frombuffer(data, dtype=dtype, count=count)
+        return array.reshape(shape[::-1]).T.copy() if fortran else array.reshape(shape).copy()
+
+
+def _float(text):
+    if not isinstance(text, str) or len(text) > 40:
+        raise WireError("malformed float")
+    return float.fromhex(text) if "x" in text else float(text)  # "inf", "-inf", "nan" as float.hex writes them
+
+
+def _numeric_dtype(text):
+    if len(text) > 8:
+        raise WireError("malformed dtype")
+    dtype = np.dtype(text) if text[:1] in "<>|=" and text[1:2] in NUMERIC_KINDS and text[2:].isdigit() else None
+    if dtype is None or dtype.kind not in NUMERIC_KINDS:
+        raise WireError(f"malformed dtype {short_name(text)}")
+    return dtype
+
+
+def _small_int(value):
+    if type(value) is not int or not 0 <= value < 10**9:
+        raise WireError("malformed id")
+    return value
+
+
+def contains_unsupported(value, depth=0):
+    """The type name of the first Unsupported inside a decoded value, or None."""
+    if isinstance(value, Unsupported):
+        return value.type_name
+    if depth < MAX_DEPTH and type(value) in (list, tuple, set, frozenset):
+        return next((found for item in value if (found := contains_unsupported(item, depth + 1))), None)
+    if depth < MAX_DEPTH and type(value) is dict:
+        return next((found for item in value.values() if (found := contains_unsupported(item, depth + 1))), None)
+    return None
