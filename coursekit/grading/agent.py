@@ -1,8 +1,9 @@
 # The kernel side of split grading: run in the student's sandboxed kernel, after wire.py's source,
 # as the module `_grading_agent` (coursekit.grading.split installs it before the first test cell).
-# It only looks up names, calls the student's functions and reports what came back, as wire data,
-# through the kernel's stdin channel (input()): the grader answers each request on that channel,
-# including the calls a student function makes to a callable the test passed in.
+# For each test cell the grader runs serve(): it takes requests (look up names, call a student
+# function) as the answers to its input() prompts and gives each reply as its next prompt, as wire
+# data on the kernel's stdin channel; a student function calling a test's function back asks the
+# same way.
 #
 # Nothing here is trusted: student code can replace any of it. The grader treats every reply as
 # hostile data, so a tampered agent can at most make a function seem to return something else,
@@ -13,6 +14,11 @@ import sys
 import traceback
 import warnings
 
+try:  # imported as coursekit.grading.agent (so that it ships with the package); in the kernel, wire.py's source came first
+    from .wire import MARK, dumps, loads, np, type_name
+except ImportError:
+    pass
+
 OUTPUT_LIMIT = 20_000     # characters of what the student's code prints during one call
 TRACEBACK_LIMIT = 20_000  # characters of a traceback
 
@@ -21,13 +27,17 @@ _known_errors = {}  # the exception classes the grader re-raises as themselves, 
 for _name, _value in vars(builtins).items():
     if isinstance(_value, type) and issubclass(_value, Exception):
         _known_errors[_value] = _name
-_known_errors[np.exceptions.AxisError] = "AxisError"  # noqa: F821 - np comes with wire.py's source
-_known_errors[np.linalg.LinAlgError] = "LinAlgError"  # noqa: F821
+_known_errors[np.exceptions.AxisError] = "AxisError"
+_known_errors[np.linalg.LinAlgError] = "LinAlgError"
 
 
 def _ask(message):
     """Send one message to the grader and return its answer (text). Functions in it stay here."""
-    return builtins.input(dumps(message, function=_ref))  # noqa: F821 - dumps comes with wire.py's source
+    try:
+        text = dumps(message, function=_ref)
+    except Exception as error:  # noqa: BLE001 - too deep, too large: say so instead
+        text = dumps({"kind": "reply", "unreadable": f"{type_name(error)}: {str(error)[:200]}"})
+    return builtins.input(MARK + text)
 
 
 def _ref(obj):
@@ -61,7 +71,9 @@ class _Output:
 def _error(error):
     kind = next((_known_errors[cls] for cls in type(error).__mro__ if cls in _known_errors), "Exception")
     try:
-        shell = get_ipython()  # noqa: F821 - defined in the kernel
+        from IPython import get_ipython
+
+        shell = get_ipython()
         frames = shell.InteractiveTB.structured_traceback(type(error), error, error.__traceback__.tb_next)
     except Exception:  # noqa: BLE001 - fall back to Python's own format
         frames = traceback.format_exception(type(error), error, error.__traceback__.tb_next)
@@ -75,13 +87,13 @@ def _error(error):
         message = str(error)
     except Exception:  # noqa: BLE001 - a str() that raises is the student's
         message = "(the error's message could not be read)"
-    return {"type": kind, "name": type_name(error), "message": message[:TRACEBACK_LIMIT],  # noqa: F821
+    return {"type": kind, "name": type_name(error), "message": message[:TRACEBACK_LIMIT],
             "traceback": kept}
 
 
 def _stub(number):
     def call_back(*args, **kwargs):
-        answer = loads(_ask({"kind": "callback", "id": number, "args": list(args), "kwargs": kwargs}))  # noqa: F821
+        answer = loads(_ask({"kind": "callback", "id": number, "args": list(args), "kwargs": kwargs}))
         if "error" in answer:
             kind, message = answer["error"]
             error = getattr(builtins, kind, None)
@@ -90,16 +102,32 @@ def _stub(number):
     return call_back
 
 
+def serve():
+    """Answer the grader's requests until it says end: one test cell's worth."""
+    reply = {"kind": "ready"}
+    while True:
+        text = _ask(reply)
+        try:
+            request = loads(text, function=_stub, ref=_objects.get)
+            operation = request["op"]
+        except Exception as error:  # noqa: BLE001 - the grader's request: reported back
+            reply = {"kind": "reply", "error": _error(error)}
+            continue
+        if operation == "end":
+            return
+        reply = describe(request) if operation == "describe" else call(request)
+
+
 def describe(request):
     """The values of the names the notebook defines (functions as ids the grader calls through)."""
-    names = loads(request)  # noqa: F821
-    space = get_ipython().user_ns  # noqa: F821
-    _ask({"kind": "reply", "names": {name: space[name] for name in names if name in space}})
+    from IPython import get_ipython
+
+    space = get_ipython().user_ns
+    return {"kind": "reply", "names": {name: space[name] for name in request["names"] if name in space}}
 
 
-def call(request):
+def call(message):
     """Call a student function with the grader's arguments; report the result and the arguments after."""
-    message = loads(request, function=_stub, ref=_objects.get)  # noqa: F821
     function, args, kwargs = _objects[message["id"]], message["args"], message["kwargs"]
     out = _Output()
     reply = {"kind": "reply"}
@@ -116,6 +144,6 @@ def call(request):
     reply["args"] = args
     reply["kwargs"] = kwargs
     reply["output"] = out.text()
-    reply["warnings"] = [[type_name(w.message) if isinstance(w.message, Warning) else "UserWarning",  # noqa: F821
+    reply["warnings"] = [[type_name(w.message) if isinstance(w.message, Warning) else "UserWarning",
                           str(w.message)[:2000]] for w in caught[:20]]
-    _ask(reply)
+    return reply

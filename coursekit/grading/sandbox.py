@@ -10,7 +10,7 @@ below turns itself (exec) into bubblewrap, which starts ipykernel:
   environment), so the instructor's source/, the gradebook, autograded/ and other students'
   submissions do not exist inside;
 - in a private, size-limited tmpfs that holds a copy of the notebook's folder (the student's own
-  files and checks.py), so nothing the student writes reaches the disk;
+  files and checks.py, no notebooks), so nothing the student writes reaches the disk;
 - with a cleared environment (no grader secrets), as an unprivileged user id of its own (group
   nobody), under rlimits for memory (address space), CPU time, processes and file size.  The user
   id is unique to the sandbox because Linux counts the process limit per user id over the whole
@@ -146,8 +146,10 @@ def command(connection_file, workdir, limits):
              "--perms", "1777", "--size", size, "--tmpfs", str(workdir)]
     copied = 0
     for item in sorted(Path(workdir).iterdir()):
-        # Only the student's own regular files; symlinks could point anywhere on the host.
-        if item.is_file() and not item.is_symlink():
+        # Only the student's own regular files; symlinks could point anywhere on the host. No
+        # notebooks: nbgrader's copies there hold the test cells, hidden tests included, which split
+        # grading keeps out of the kernel (coursekit/grading/split.py); student code never needs them.
+        if item.is_file() and not item.is_symlink() and item.suffix != ".ipynb":
             copied += item.stat().st_size
             if copied <= MAX_FOLDER_BYTES:
                 args += _file_argument(item, item, "0444")

@@ -41,18 +41,21 @@ import zmq
 from jupyter_client.session import Session
 from nbformat.notebooknode import NotebookNode
 
-from . import wire
+from . import agent, wire
 
 AGENT_MODULE = "_grading_agent"
-_HERE = Path(__file__).parent
 # What the kernel runs to install the agent: wire.py and agent.py as one module, outside the
 # student's namespace (nothing is bound there).
-_AGENT_SOURCE = (_HERE / "wire.py").read_text() + "\nfrom IPython import get_ipython\n" + (_HERE / "agent.py").read_text()
+_AGENT_SOURCE = Path(wire.__file__).read_text() + "\n" + Path(agent.__file__).read_text()
 _INSTALL = ("import sys, types\n"
             f"module = types.ModuleType({AGENT_MODULE!r})\n"
             f"exec(compile(source, '<grading agent>', 'exec'), module.__dict__)\n"
             f"sys.modules[{AGENT_MODULE!r}] = module\n")
 INSTALL_CODE = f"exec({_INSTALL!r}, {{'source': {_AGENT_SOURCE!r}}})"
+SERVE_CODE = f"__import__('sys').modules[{AGENT_MODULE!r}].serve()"
+EOF = "\x04"  # what ipykernel's input() reads as end of file (EOFError)
+_UNREADABLE = ("What your code gave back could not be read by the grader ({}): a value here is a number, a "
+               "string, a list, tuple or dict of them, or a NumPy array of numbers, of a reasonable size.")
 
 MAX_MESSAGE_BYTES = 256 * 2**20  # zmq drops a bigger message from the kernel (the grader then times out)
 CALLBACK_LIMIT = 100_000         # calls back from one call of a student function
@@ -61,12 +64,13 @@ TRACEBACK_BAR = "-" * 75
 # The execution count test cells' frames are named with ("Cell In[0], line 3"): the kernel never
 # gives it, so these frames are never taken for the student's own (coursekit.feedback).
 TEST_CELL_COUNT = 0
+TIMEOUT_ENAME = "CellTimeoutError"  # nbgrader's name for a cell that ran over its time limit
 
 # The exception classes an error from student code is raised as here, by the name the kernel
-# reports; any other name becomes StudentError. Only Exception subclasses: a reported SystemExit or
-# KeyboardInterrupt must not stop the grader.
+# reports; any other name (Exception itself: a class of the student's own) becomes StudentError.
+# Only Exception subclasses: a reported SystemExit or KeyboardInterrupt must not stop the grader.
 KNOWN_ERRORS = {name: value for name, value in vars(builtins).items()
-                if isinstance(value, type) and issubclass(value, Exception)}
+                if isinstance(value, type) and issubclass(value, Exception) and value is not Exception}
 KNOWN_ERRORS["AxisError"] = np.exceptions.AxisError
 KNOWN_ERRORS["LinAlgError"] = np.linalg.LinAlgError
 KNOWN_WARNINGS = {name: value for name, value in vars(builtins).items()
@@ -91,7 +95,8 @@ class CallTimedOut(BaseException):
 
 
 class KernelChannel:
-    """Execute requests to the student's kernel, with the kernel's stdin channel answered here.
+    """The grader's own connection to the student's kernel: execute requests, and the kernel's
+    stdin channel, over which a serving agent takes requests and gives replies (see Student).
 
     Own sockets, with an identity of their own, so nbclient's client of the same kernel never sees
     these replies (it ignores the IOPub messages: their parent is not its request).
@@ -99,7 +104,7 @@ class KernelChannel:
 
     def __init__(self, connection_info, alive, drain=None):
         self.alive = alive
-        self.drain = drain  # nbclient's IOPub socket: emptied while this client works (see execute)
+        self.drain = drain  # nbclient's IOPub socket: emptied while this client works (see _wait)
         self.session = Session(key=connection_info["key"], signature_scheme=connection_info["signature_scheme"])
         context = zmq.Context.instance()
         self.sockets = {}
@@ -110,50 +115,64 @@ class KernelChannel:
             socket.setsockopt(zmq.IDENTITY, self.session.bsession)
             socket.connect(_url(connection_info, channel))
             self.sockets[channel] = socket
+        self.poller = zmq.Poller()
+        for socket in (self.sockets["shell"], self.sockets["stdin"], *([drain] if drain is not None else [])):
+            self.poller.register(socket, zmq.POLLIN)
+        self.running = None  # msg_id of the execute request in progress
+        self.pending = None  # the kernel's input request waiting for an answer
 
     def close(self):
         for socket in self.sockets.values():
             socket.close(linger=0)
 
-    def execute(self, code, answer, deadline):
-        """Run code in the kernel; answer(prompt) -> text for each input() it makes. The reply content.
-
-        Past the deadline the kernel is interrupted and CallTimedOut raised; KernelGone if it died
-        or did not stop.
-        """
-        # silent: the kernel publishes no copy of the request (it holds the arguments) on IOPub.
+    def start(self, code, deadline, stdin=True):
+        """Send an execute request; the first prompt it asks with input(), or None once it has ended."""
+        # silent: the kernel publishes no copy of the request on IOPub and keeps no history of it.
         request = self.session.send(self.sockets["shell"], "execute_request", {
             "code": code, "silent": True, "store_history": False, "user_expressions": {},
-            "allow_stdin": True, "stop_on_error": False})
-        msg_id = request["header"]["msg_id"]
-        poller = zmq.Poller()
-        poller.register(self.sockets["shell"], zmq.POLLIN)
-        poller.register(self.sockets["stdin"], zmq.POLLIN)
-        if self.drain is not None:
-            # The kernel still publishes a busy and an idle status per request, and whatever student
-            # code writes to its file descriptors: nbclient, which does not read while a test cell
-            # runs here, would lose its own messages once its queue is full.
-            poller.register(self.drain, zmq.POLLIN)
+            "allow_stdin": stdin, "stop_on_error": False})
+        self.running, self.pending = request["header"]["msg_id"], None
+        return self._wait(deadline)
+
+    def ask(self, text, deadline):
+        """Answer the pending input() with text; the next prompt, or None once the request has ended."""
+        self.session.send(self.sockets["stdin"], "input_reply", {"value": text}, parent=self.pending)
+        self.pending = None
+        return self._wait(deadline)
+
+    def _wait(self, deadline):
         while True:
-            self._drain()
             left = deadline - time.monotonic()
             if left <= 0:
-                self._interrupt(msg_id, poller)
+                self._interrupt()
                 raise CallTimedOut()
-            ready = dict(poller.poll(timeout=max(1, min(left, 0.5)) * 1000))
-            if self.sockets["stdin"] in ready:
-                message = self._receive("stdin")
-                if message and message["msg_type"] == "input_request" and message["parent_header"].get("msg_id") == msg_id:
-                    text = answer(message["content"].get("prompt", ""))
-                    self.session.send(self.sockets["stdin"], "input_reply", {"value": text}, parent=message)
-            if self.sockets["shell"] in ready:
-                message = self._receive("shell")
-                if message and message["msg_type"] == "execute_reply" and message["parent_header"].get("msg_id") == msg_id:
-                    return message["content"]
-            if not ready and not self.alive():
-                raise KernelGone("the kernel died")
+            found = self._next(min(left, 0.5))
+            if found is not None:
+                return found[0]
+
+    def _next(self, seconds):
+        """(prompt,) for an input request of the running request, (None,) for its end, None if nothing came."""
+        ready = dict(self.poller.poll(timeout=max(1, seconds * 1000)))
+        self._drain()
+        if self.sockets["stdin"] in ready:
+            message = self._receive("stdin")
+            if message and message["msg_type"] == "input_request" and message["parent_header"].get("msg_id") == self.running:
+                self.pending = message
+                prompt = message["content"].get("prompt", "")
+                return (prompt if isinstance(prompt, str) else "",)
+        if self.sockets["shell"] in ready:
+            message = self._receive("shell")
+            if message and message["msg_type"] == "execute_reply" and message["parent_header"].get("msg_id") == self.running:
+                self.running = self.pending = None
+                return (None,)
+        if not ready and not self.alive():
+            raise KernelGone("the kernel died")
+        return None
 
     def _drain(self):
+        # The kernel publishes a busy and an idle status per request, and whatever student code
+        # writes to its file descriptors: nbclient, which does not read while a test cell runs
+        # here, would lose its own messages once its queue is full.
         while self.drain is not None:
             try:
                 self.drain.recv_multipart(zmq.NOBLOCK, copy=False)
@@ -169,23 +188,26 @@ class KernelChannel:
         message["msg_type"] = message["header"].get("msg_type")
         return message
 
-    def _interrupt(self, msg_id, poller):
-        """Interrupt the running request and wait for its end; KernelGone if it does not end."""
+    def _interrupt(self):
+        """Interrupt the running code; return once it has replied again or ended, else KernelGone."""
         self.session.send(self.sockets["control"], "interrupt_request", {})
         deadline = time.monotonic() + INTERRUPT_GRACE
         while time.monotonic() < deadline:
-            ready = dict(poller.poll(timeout=200))
-            if self.sockets["stdin"] in ready:
-                message = self._receive("stdin")
-                if message and message["msg_type"] == "input_request":
-                    self.session.send(self.sockets["stdin"], "input_reply", {"value": "\x04"}, parent=message)
-            if self.sockets["shell"] in ready:
-                message = self._receive("shell")
-                if message and message["msg_type"] == "execute_reply" and message["parent_header"].get("msg_id") == msg_id:
-                    return
+            if self._next(0.2) is not None:
+                return
             if not self.alive():
                 raise KernelGone("the kernel died")
         raise KernelGone("a call ran longer than its time limit and did not stop when interrupted")
+
+    def finish(self, end_text, deadline):
+        """End the running request: answer its input() with end_text (and any other with EOF)."""
+        text = end_text
+        while self.running is not None:
+            if self.pending is not None:
+                self.ask(text, deadline)
+                text = EOF
+            else:
+                self._wait(deadline)
 
 
 def _url(info, channel):
@@ -194,7 +216,13 @@ def _url(info, channel):
 
 
 class Student:
-    """The student's kernel as the grader sees it: names to look up, functions to call."""
+    """The student's kernel as the grader sees it: names to look up, functions to call.
+
+    For each test cell the kernel's agent serves (agent.serve): it waits in input() for a request
+    (look up names, call a function, end), and answers with its next input() prompt, so a call costs
+    two messages on the stdin channel and no run of an IPython cell. A student function that calls
+    a test's function back asks for it the same way, within the call.
+    """
 
     def __init__(self, channel, unsupported=TypeError):
         self.channel = channel
@@ -204,38 +232,62 @@ class Student:
         # The test's callables the kernel may call back, by number: kept for the whole notebook, as a
         # function the student returns (chain_rule's) calls those passed to an earlier call.
         self.callbacks = []
-        channel.execute(INSTALL_CODE, self._no_questions, time.monotonic() + 60)
+        channel.start(INSTALL_CODE, time.monotonic() + 60, stdin=False)
 
-    def _no_questions(self, prompt):
-        return "\x04"
+    def begin(self):
+        """Start serving (one test cell)."""
+        prompt = self.channel.start(SERVE_CODE, self.deadline)
+        if prompt is None or not prompt.startswith(wire.MARK):
+            self.end()
+            raise StudentError("the notebook's kernel did not answer the grader (was Python's or IPython's "
+                               "machinery replaced?)")
 
-    def _request(self, code):
-        replies = []
-        state = {"callbacks": 0}
-
-        def answer(prompt):
+    def end(self):
+        """Stop serving; KernelGone if the kernel does not."""
+        if self.channel.running is not None:
             try:
-                message = wire.loads(prompt, function=lambda number: StudentFunction(self, "a function", number))
-            except wire.WireError:
-                return ""  # the student's own input(): there is no one to type
-            if type(message) is not dict:
-                return ""
-            if message.get("kind") == "reply" and not replies:
-                replies.append(message)
-                return ""
-            if message.get("kind") == "callback":
-                state["callbacks"] += 1
-                if state["callbacks"] > CALLBACK_LIMIT:
-                    return wire.dumps({"error": ["RuntimeError", "too many calls of a function the test passed in"]})
-                return self._call_back(message)
-            return ""
+                self.channel.finish(wire.dumps({"op": "end"}), time.monotonic() + INTERRUPT_GRACE)
+            except CallTimedOut:
+                raise KernelGone("the kernel did not stop serving the grader") from None
 
-        content = self.channel.execute(code, answer, self.deadline)
-        if not replies:
-            raise StudentError(f"the kernel gave no answer ({content.get('status')}: "
-                               f"{wire.short_name(str(content.get('ename', '')))} "
-                               f"{wire.short_name(str(content.get('evalue', '')))})")
-        return replies[0]
+    def _request(self, request):
+        if self.channel.running is None:
+            self.begin()
+        if self.channel.pending is None:
+            raise StudentError("the notebook's kernel stopped answering the grader")
+        try:
+            return self._exchange(request)
+        except CallTimedOut:
+            self.end()  # what the interrupted code still sends is not an answer to anything asked later
+            raise
+
+    def _exchange(self, request):
+        prompt = self.channel.ask(request, self.deadline)
+        callbacks = 0
+        while True:
+            if prompt is None:
+                raise StudentError("the notebook's kernel stopped answering the grader (was Python's or "
+                                   "IPython's machinery replaced, or did it run out of memory?)")
+            if not prompt.startswith(wire.MARK):  # the student's own input(): there is no one to type
+                prompt = self.channel.ask(EOF, self.deadline)
+                continue
+            try:
+                message = wire.loads(prompt[len(wire.MARK):],
+                                     function=lambda number: StudentFunction(self, "a function", number))
+            except wire.WireError as error:
+                raise self.unsupported(_UNREADABLE.format(error)) from None
+            kind = message.get("kind") if type(message) is dict else None
+            if kind == "callback":
+                callbacks += 1
+                answer = (self._call_back(message) if callbacks <= CALLBACK_LIMIT else
+                          wire.dumps({"error": ["RuntimeError", "too many calls of a function the test passed in"]}))
+                prompt = self.channel.ask(answer, self.deadline)
+                continue
+            if kind == "reply" and type(message.get("unreadable")) is str:
+                raise self.unsupported(_UNREADABLE.format(wire.short_name(message["unreadable"])))
+            if kind == "reply":
+                return message
+            raise self.unsupported(_UNREADABLE.format("not a reply"))
 
     def _call_back(self, message):
         callbacks = self.callbacks
@@ -255,7 +307,7 @@ class Student:
 
     def describe(self, names):
         """{name: value} for those of the names the notebook defines; functions as StudentFunction."""
-        reply = self._request(f"__import__('sys').modules[{AGENT_MODULE!r}].describe({wire.dumps(list(names))!r})")
+        reply = self._request(wire.dumps({"op": "describe", "names": list(names)}))
         found = reply.get("names")
         result = {}
         for name in names:
@@ -280,11 +332,11 @@ class Student:
             return value.ref if isinstance(value, StudentFunction) else None
 
         try:
-            request = wire.dumps({"id": function.ref, "args": list(args), "kwargs": dict(kwargs)},
+            request = wire.dumps({"op": "call", "id": function.ref, "args": list(args), "kwargs": dict(kwargs)},
                                  function=callback, ref=ref)
         except wire.WireError as error:
             raise TypeError(f"the test passed an argument the grader cannot send: {error}") from None
-        reply = self._request(f"__import__('sys').modules[{AGENT_MODULE!r}].call({request!r})")
+        reply = self._request(request)
         self._write_back(args, reply.get("args"))
         self._write_back(list(kwargs.values()), [v for k, v in (reply.get("kwargs") or {}).items() if k in kwargs]
                          if type(reply.get("kwargs")) is dict else None)
@@ -501,6 +553,7 @@ class SplitGrader:
         fetched = {}
         error = None
         try:
+            self.student.begin()
             fetched = self._fetch(free_names(source) - set(self.namespace) - set(dir(builtins)))
             with contextlib.redirect_stdout(_Writer(streams, "stdout")), \
                     contextlib.redirect_stderr(_Writer(streams, "stderr")), \
@@ -517,13 +570,13 @@ class SplitGrader:
         except KernelGone:
             raise
         except CallTimedOut:
-            error = NotebookNode(output_type="error", ename="TimeoutError",
-                                 evalue=f"a call of your code ran longer than this cell's time limit of {time_limit:g} s "
-                                        "and was interrupted",
-                                 traceback=[f"TimeoutError: a call of your code ran longer than {time_limit:g} s"])
+            message = f"a call of your code ran longer than this cell's time limit of {time_limit:g} s and was interrupted"
+            error = NotebookNode(output_type="error", ename=TIMEOUT_ENAME, evalue=message,
+                                 traceback=[f"{TIMEOUT_ENAME}: {message}"])
         except BaseException as exc:  # noqa: BLE001 - the test's failure, as IPython would show it
             error = self._error_output(exc, count)
         finally:
+            self.student.end()
             for name, value in fetched.items():  # fetched again by the next cell: the kernel may redefine it
                 if self.namespace.get(name) is value:
                     del self.namespace[name]

@@ -34,6 +34,7 @@ MAX_TEXT = 4_000_000    # characters of all strings and bytes in one message
 MAX_ARRAY_BYTES = 64 * 2**20
 MAX_INT_DIGITS = 4000
 NAME_LENGTH = 120       # type names, exception names
+MARK = "\x1egrading:"   # starts every prompt of the kernel's agent (a student's own input() lacks it)
 # The dtypes an array may have: booleans, integers, floats, complex numbers, native or either byte order.
 NUMERIC_KINDS = "biufc"
 BIT_GENERATORS = {"PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM, "MT19937": np.random.MT19937,

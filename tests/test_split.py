@@ -1,0 +1,264 @@
+"""Split grading's parts: the wire (plain data only) and the grader's calls into a real kernel.
+
+The end-to-end behaviour (test cells outside the kernel, tampering that earns nothing) is shown by
+the grading corpus (tests/test_grading.py) and the attack table (tests/test_adversarial.py); these
+tests pin the contracts those rely on, against a plain local ipykernel started here.
+"""
+
+import math
+import time
+
+import numpy as np
+import pytest
+from jupyter_client.manager import KernelManager
+
+from coursekit.grading import split, wire
+
+# ---------------------------------------------------------------- the wire
+
+
+PLAIN = [None, True, False, 0, -7, 2**100, 1.5, -0.0, float("inf"), 3 + 4j, "", "héllo\n", b"\x00\xff",
+         [1, [2.5, "x"]], (1, (2,)), {"a": 1, 2: [3], (1, 2): None}, {1, 2}, frozenset({"x"}),
+         np.float64(2.5), np.float32(1.25), np.int64(-3), np.uint8(200), np.bool_(True), np.complex128(1 - 2j)]
+
+
+@pytest.mark.parametrize("value", PLAIN, ids=lambda v: type(v).__name__)
+def test_plain_values_cross_with_their_exact_type(value):
+    back = wire.loads(wire.dumps(value))
+    assert type(back) is type(value)
+    assert back == value
+
+
+def test_nan_crosses_as_nan():
+    assert math.isnan(wire.loads(wire.dumps(float("nan"))))
+
+
+@pytest.mark.parametrize("array", [np.arange(6.0).reshape(2, 3), np.asfortranarray(np.arange(6).reshape(2, 3)),
+                                   np.array([True, False]), np.zeros((0, 3)), np.array(2.5), np.arange(4, dtype=">i4"),
+                                   np.array([1 + 2j]), np.arange(10)[::3]], ids=str)
+def test_numeric_arrays_cross_as_writable_equal_arrays(array):
+    back = wire.loads(wire.dumps(array))
+    assert type(back) is np.ndarray and back.dtype == array.dtype and back.shape == array.shape
+    assert np.array_equal(back, array) and back.flags.writeable
+
+
+def test_a_generator_crosses_as_its_state():
+    rng = np.random.default_rng(7)
+    rng.normal()
+    back = wire.loads(wire.dumps(rng))
+    assert type(back) is np.random.Generator and back.integers(1000) == rng.integers(1000)
+
+
+class Yes:
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+
+class LyingFloat(float):
+    def __eq__(self, other):
+        return True
+
+    __hash__ = float.__hash__
+
+
+class WithArray:
+    def __array__(self, dtype=None, copy=None):
+        return np.ones(3)
+
+
+@pytest.mark.parametrize("value, name", [
+    (Yes(), "test_split.Yes"), (LyingFloat(1.0), "test_split.LyingFloat"), (WithArray(), "test_split.WithArray"),
+    (np.array(["a"]), "ndarray of dtype <U1"), (np.array([None], dtype=object), "ndarray of dtype object"),
+    (np.zeros(2).view(np.recarray), "numpy.rec.recarray"), (type("T", (tuple,), {})((1,)), "test_split.T"),
+    (lambda: 1, "function")], ids=lambda v: type(v).__name__)
+def test_anything_else_crosses_as_unsupported_with_its_type_name(value, name):
+    back = wire.loads(wire.dumps(value))
+    assert isinstance(back, wire.Unsupported) and back.type_name == name
+    assert wire.contains_unsupported([1, {"k": (back,)}]) == name
+
+
+def npy(array, allow_pickle=False):
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=allow_pickle)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+@pytest.mark.parametrize("text", [
+    "NaN", "[]", '["no such tag"]', '["int", "1e5"]', '["int", 5]', '["float", "1.0; import os"]',
+    '["scalar", "|O8", "AAAAAAAAAAA="]', '["scalar", "<f8", "AAAA"]', '["bool", 1]',
+    '["dict", [[["list", []], ["none"]]]]', '["generator", "Evil", ["none"]]',
+    '["generator", "PCG64", ["dict", []]]', '["ref", 1]', '["function", 1]',
+    "[" * 100_000 + "]" * 100_000, '["list", [' + ",".join(['["none"]'] * (wire.MAX_NODES + 1)) + "]]",
+    '["str", "' + "x" * (wire.MAX_TEXT + 1) + '"]',
+    f'["ndarray", "{npy(np.array([object()], dtype=object), allow_pickle=True)}"]',
+    f'["ndarray", "{npy(np.zeros(2, dtype=[("a", "<f8")]))}"]', '["ndarray", "AAAA"]',
+], ids=lambda t: t[:30])
+def test_malformed_or_oversized_data_is_refused(text):
+    with pytest.raises(wire.WireError):
+        wire.loads(text)
+
+
+def test_nesting_is_capped_when_encoding_too():
+    deep = []
+    for _ in range(wire.MAX_DEPTH + 5):
+        deep = [deep]
+    with pytest.raises(wire.WireError):
+        wire.dumps(deep)
+
+
+# ---------------------------------------------------------------- names and definitions
+
+
+def test_free_names_are_the_names_a_cell_reads_but_does_not_bind():
+    source = "a = 1\nimport math\ndef check(x):\n    return scale(x, a) + helper\nexpect(check(b), math.pi)\n"
+    assert split.free_names(source) == {"scale", "helper", "expect", "b"}
+
+
+def test_notebook_definitions_read_functions_and_aliases_from_code():
+    cells = ["import numpy as np\nfrom numpy import dot as d\nimport operator", "mm = np.matmul\n\ndef f(a):\n    return a"]
+    found = split.notebook_definitions(cells)
+    assert found["np"] == ("alias", "numpy") and found["d"] == ("alias", "numpy.dot")
+    assert found["mm"] == ("alias", "numpy.matmul") and found["operator"] == ("alias", "operator")
+    assert found["f"] == ("function", "def f(a):\n    return a")
+
+
+# ---------------------------------------------------------------- calls into a real kernel
+
+
+@pytest.fixture(scope="module")
+def running_kernel():
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel()
+    client = manager.blocking_client()
+    client.start_channels()
+    client.wait_for_ready(timeout=60)
+    channel = split.KernelChannel(manager.get_connection_info(session=False), manager.is_alive)
+    student = split.Student(channel, unsupported=LookupError)
+    yield client, student
+    channel.close()
+    client.stop_channels()
+    manager.shutdown_kernel(now=True)
+
+
+def define(kernel, code):
+    client, student = kernel
+    reply = client.execute_interactive(code, timeout=30)
+    assert reply["content"]["status"] == "ok", reply["content"]
+
+
+@pytest.fixture
+def kernel(running_kernel):
+    """(client, student); each test's requests are served as one test cell's."""
+    yield running_kernel
+    running_kernel[1].end()
+
+
+def fetch(kernel, *names):
+    """Define nothing more from here on: the kernel serves the grader until the test ends."""
+    student = kernel[1]
+    if student.channel.running is None:
+        student.begin()
+    found = student.describe(list(names))
+    return [found.get(name) for name in names]
+
+
+def test_values_and_functions_are_fetched_by_name(kernel):
+    define(kernel, "import numpy as np\nanswers = {'x**2': '2*x'}\ndef scale(a, s):\n    return s * np.asarray(a)")
+    answers, scale, missing = fetch(kernel, "answers", "scale", "missing")
+    assert answers == {"x**2": "2*x"} and missing is None
+    assert isinstance(scale, split.StudentFunction) and scale.__name__ == "scale"
+    result = scale(np.array([[1.0, 2.0]]), 3)
+    assert type(result) is np.ndarray and result.tolist() == [[3.0, 6.0]]
+
+
+def test_an_argument_changed_in_place_is_changed_here_too(kernel):
+    define(kernel, "def sneaky(a, items, rng):\n    a -= 1\n    items.append(9)\n    rng.normal()\n    return None")
+    sneaky, = fetch(kernel, "sneaky")
+    a, items, rng, twin = np.arange(3.0), [1], np.random.default_rng(3), np.random.default_rng(3)
+    assert sneaky(a, items, rng) is None
+    twin.normal()
+    assert a.tolist() == [-1.0, 0.0, 1.0] and items == [1, 9] and rng.integers(100) == twin.integers(100)
+
+
+def test_test_functions_stay_here_and_are_called_back(kernel):
+    define(kernel, "def derivative(f, x, h=1e-5):\n    return (f(x + h) - f(x - h)) / (2 * h)\n"
+                   "def chain(f, g):\n    return lambda x: f(g(x))")
+    derivative, chain = fetch(kernel, "derivative", "chain")
+    seen = []
+
+    def cube(t):
+        seen.append(t)
+        return t ** 3
+
+    assert derivative(cube, 2.0) == pytest.approx(12.0) and len(seen) == 2
+    composed = chain(lambda t: t + 1, lambda t: 2 * t)  # a function the student returns, called later
+    assert isinstance(composed, split.StudentFunction) and composed(3.0) == 7.0
+
+
+def test_errors_come_back_as_builtin_classes_or_student_error(kernel):
+    define(kernel, "class Mine(ValueError):\n    pass\n"
+                   "class KeyboardInterrupt(BaseException):\n    pass\n"
+                   "Fake = type('ValueError', (Exception,), {})\n"
+                   "def raises(kind):\n"
+                   "    if kind == 'value':\n        raise ValueError('bad shape')\n"
+                   "    if kind == 'mine':\n        raise Mine('own class')\n"
+                   "    if kind == 'fake':\n        raise Fake('pretends')\n"
+                   "    if kind == 'stop':\n        raise KeyboardInterrupt()\n"
+                   "    raise NotImplementedError()\n")
+    raises, = fetch(kernel, "raises")
+    with pytest.raises(ValueError, match="bad shape") as caught:
+        raises("value")
+    assert "bad shape" in caught.value.__student_traceback__ and "raises" in caught.value.__student_traceback__
+    with pytest.raises(ValueError, match="own class") as caught:
+        raises("mine")
+    assert caught.value.__student_type__ == "__main__.Mine"
+    with pytest.raises(split.StudentError):
+        raises("fake")
+    with pytest.raises(split.StudentError):
+        raises("stop")
+    with pytest.raises(NotImplementedError):
+        raises("stub")
+
+
+def test_printed_output_is_kept_bounded_and_warnings_are_raised_here(kernel):
+    define(kernel, "import warnings\ndef noisy():\n    print('hello' * 10_000)\n"
+                   "    warnings.warn('overflow', RuntimeWarning)\n    return 1")
+    noisy, = fetch(kernel, "noisy")
+    student = kernel[1]
+    printed = []
+    student.output = printed.append
+    try:
+        with pytest.warns(RuntimeWarning, match="overflow"):
+            assert noisy() == 1
+    finally:
+        student.output = None
+    assert printed[0].startswith("hellohello") and "more characters not shown" in printed[0]
+    assert len(printed[0]) < 25_000
+
+
+def test_an_unsupported_result_is_a_failure_naming_its_type(kernel):
+    define(kernel, "class Yes:\n    def __eq__(self, other):\n        return True\ndef liar():\n    return Yes()")
+    liar, = fetch(kernel, "liar")
+    with pytest.raises(LookupError, match="unsupported return type"):
+        liar()
+
+
+def test_a_call_over_the_deadline_is_interrupted_and_the_kernel_lives_on(kernel):
+    define(kernel, "def forever():\n    while True:\n        pass\n"
+                   "def calls_back_forever(f):\n    while True:\n        f(1)\n"
+                   "def fine():\n    return 'still here'")
+    forever, calls_back_forever, fine = fetch(kernel, "forever", "calls_back_forever", "fine")
+    student = kernel[1]
+    for call in (forever, lambda: calls_back_forever(lambda x: x)):
+        student.deadline = time.monotonic() + 1
+        started = time.monotonic()
+        with pytest.raises(split.CallTimedOut):
+            call()
+        assert time.monotonic() - started < 1 + split.INTERRUPT_GRACE
+        student.deadline = float("inf")
+    assert fine() == "still here"
