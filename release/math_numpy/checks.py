@@ -530,8 +530,9 @@ def product_loop_depth(func):
     """How many loops deep func multiplies entries (-1: nowhere), the notebook's helpers included.
 
     Loops are for and while statements and the generators of comprehensions; a multiplication is
-    the * operator or a call of multiply or prod. Computing each entry of a matrix product in a
-    loop over i and j multiplies at depth 2 or more; a broadcast-and-sum multiplies at depth 0.
+    the * or @ operator or a call of multiply, prod or a library product (which library_products_used
+    reports on its own). Computing each entry of a matrix product in a loop over i and j multiplies
+    at depth 2 or more; a broadcast-and-sum multiplies at depth 0.
     """
     tree, definitions = _readable_code(func)
     return _product_depth(tree, definitions, set())
@@ -553,11 +554,11 @@ def _product_depth(tree, definitions, seen):
             for element in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
                 visit(element, level + len(node.generators))
             return
-        if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.Mult):
+        if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, (ast.Mult, ast.MatMult)):
             best = max(best, level)
         if isinstance(node, ast.Call):
             called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
-            if called in PRODUCT_CALLS:
+            if called in PRODUCT_CALLS or called in LIBRARY_PRODUCTS:
                 best = max(best, level)
             entry = definitions.get(called) if isinstance(node.func, ast.Name) and called not in local else None
             if entry and entry[0] == "function" and called not in seen:
