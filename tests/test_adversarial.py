@@ -14,6 +14,7 @@ secret leaked, batch completed).  Nothing hostile ever runs on the host: attack 
 inside notebooks, run by nbgrader in the bubblewrap sandbox (use_sandbox is forced on below).
 """
 
+import base64
 import concurrent.futures
 import copy
 import hashlib
@@ -40,7 +41,7 @@ from coursekit import notebooks
 from coursekit.course import BIN, environment, generate_release, nbgrader
 from coursekit.grading import batch as grade, sandbox
 from devtools.scratch import new_course
-from coursekit.spec import ASSIGNMENT, NOTEBOOKS, exercise_of
+from coursekit.spec import ASSIGNMENT, EXERCISES as SPEC, NOTEBOOKS, exercise_of
 from test_notebooks import max_score, secret_and_public_lines
 
 # Tighter than the defaults so the attacks end quickly.  The output cap stays well above what an
@@ -77,7 +78,7 @@ def cell_scores(course):
 
 def exercise_totals(cells, nb=NB):
     """exercise -> (score, max) for one notebook's cells; every exercise present (0 if not graded)."""
-    totals = {e: (0.0, 0.0) for e in cases.EXERCISES} if nb == NB else {}
+    totals = {e: (0.0, 0.0) for e in SPEC[nb]}
     for gid, (score, top) in (cells or {}).items():
         exercise = exercise_of(gid, nb)
         s, t = totals.get(exercise, (0.0, 0.0))
@@ -372,7 +373,7 @@ def known_limit(attack):
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.student)
 def test_status_says_what_happened(attack, batch):
     mine = batch["statuses"][attack.student]
-    status = status_of(batch, attack.student)
+    status = status_of(batch, attack.student, attack.notebook)
     assert status.state in attack.states, f"{attack.student}: {status} (expected one of {attack.states})"
     assert attack.reason in status.detail, f"{attack.student}: {status} lacks {attack.reason!r}"
     for nb_name, state in attack.expected_others().items():
@@ -386,11 +387,12 @@ def test_status_says_what_happened(attack, batch):
 
 @pytest.mark.parametrize("attack", [known_limit(a) for a in ATTACKS])
 def test_attack_earns_nothing_and_costs_only_what_it_attacked(attack, batch):
-    state = status_of(batch, attack.student).state
-    cells = batch["second"].get(attack.student, {}).get(NB)
-    got = exercise_totals(cells)
-    blank = exercise_totals(batch["second"]["blank"][NB])
-    reference = exercise_totals(batch["second"]["reference"][NB])
+    nb = attack.notebook
+    state = status_of(batch, attack.student, nb).state
+    cells = batch["second"].get(attack.student, {}).get(nb)
+    got = exercise_totals(cells, nb)
+    blank = exercise_totals(batch["second"]["blank"][nb], nb)
+    reference = exercise_totals(batch["second"]["reference"][nb], nb)
     for exercise in attack.zero:
         assert got[exercise][0] <= blank[exercise][0] == 0, f"{attack.student} earned {got[exercise]} in {exercise}"
     keep = attack.keep + (attack.keep_if_alive if state != "stopped" else ())
@@ -398,7 +400,7 @@ def test_attack_earns_nothing_and_costs_only_what_it_attacked(attack, batch):
         assert got[exercise] == reference[exercise], \
             f"{attack.student} ({state}) lost honest points in {exercise}: {got[exercise]} of {reference[exercise]}"
     if cells:  # nobody can raise what a notebook is worth
-        assert sum(top for _, top in cells.values()) == sum(t for _, t in reference.values()) == max_score(NB)
+        assert sum(top for _, top in cells.values()) == sum(t for _, t in reference.values()) == max_score(nb)
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.student)
@@ -448,7 +450,8 @@ def test_honest_grades_do_not_depend_on_the_rest_of_the_batch(batch):
 def test_grading_again_with_force_changes_nothing(batch):
     def scores(run):  # every cell, but those of exercises whose score depends on the load
         return {student: {nb: {cell: score for cell, score in cells.items()
-                               if not (student in cases.BY_STUDENT and nb == NB and exercise_of(cell, nb)
+                               if not (student in cases.BY_STUDENT and nb == cases.BY_STUDENT[student].notebook
+                                       and exercise_of(cell, nb)
                                        in cases.BY_STUDENT[student].load_dependent)}
                           for nb, cells in by_nb.items()}
                 for student, by_nb in run.items()}
@@ -482,7 +485,7 @@ def test_output_floods_leave_small_notebooks(batch):
     # Every feedback page inlines MathJax (about 2 MB, for reading offline): a flood's page is
     # measured against an honest student's page of the same notebook.
     honest_page = (batch["snapshot"] / "feedback" / "reference" / ASSIGNMENT / f"{NB}.html").stat().st_size
-    for student in ("atk-output-loop", "atk-output-blob", "atk-error-blob"):
+    for student in ("atk-output-loop", "atk-output-blob", "atk-error-blob", "atk-print-flood-call"):
         graded = batch["course"] / "autograded" / student / ASSIGNMENT / f"{NB}.ipynb"
         feedback = batch["snapshot"] / "feedback" / student / ASSIGNMENT / f"{NB}.html"
         assert graded.stat().st_size < MAX_NOTEBOOK_BYTES, (student, graded.stat().st_size)
@@ -496,6 +499,22 @@ def test_the_reader_ran_and_was_denied(batch):
                  "../../../gradebook.db", "/proc/1/environ"):
         assert f"DENIED {path} " in out, f"no denial for {path} in:\n{out[:3000]}"
     assert "ENV {" in out and "LIST /" in out
+
+
+def test_hidden_tests_never_reach_the_kernel(batch):
+    """Split grading runs test cells outside the kernel, and the sandbox gets no notebook files:
+    what student code prints of its history and surroundings holds no hidden-test line."""
+    source = notebooks.read(batch["course"] / "source" / ASSIGNMENT / f"{NB}.ipynb")
+    tests_only = copy.deepcopy(source)
+    tests_only.cells = [c for c in source.cells if notebooks.is_test(c)]
+    hidden, _ = secret_and_public_lines(tests_only)
+    assert len(hidden) > 20
+    blobs = re.findall(r"LEAK:([A-Za-z0-9+/=]+)", outputs_of(batch, "atk-exfiltrate-tests"))
+    assert blobs, "the attack did not run"
+    seen = "\n".join(base64.b64decode(blob).decode(errors="replace") for blob in blobs)
+    assert "def scale(a, s):" in seen, "the attack should see the student's own cells"
+    leaked = sorted(line for line in hidden if line in seen)
+    assert not leaked, f"hidden-test lines reached the kernel: {leaked[:3]}"
 
 
 def test_the_network_is_unreachable(batch):
@@ -582,11 +601,11 @@ def test_a_fork_bomb_does_not_starve_a_sandbox_running_at_the_same_time(tmp_path
 def report(batch):
     """The case table: case, status, score in 02, secret leaked, batch completed."""
     completed = all(st.state == "graded" for s in ("reference", "blank") for st in batch["statuses"][s])
-    rows = [f"{'case':24} {'status of 02':88} {'02 score':>8} {'leaked':>6} {'batch ok':>8}"]
+    rows = [f"{'case':24} {'status of the attacked notebook':88} {'score':>8} {'leaked':>6} {'batch ok':>8}"]
     for attack in ATTACKS:
-        cells = batch["second"].get(attack.student, {}).get(NB) or {}
-        score = f"{sum(s or 0 for s, _ in cells.values()):g}/{max_score(NB):g}"
-        status = "; ".join(str(s) for s in batch["statuses"][attack.student] if s.notebook == NB or
+        cells = batch["second"].get(attack.student, {}).get(attack.notebook) or {}
+        score = f"{sum(s or 0 for s, _ in cells.values()):g}/{max_score(attack.notebook):g}"
+        status = "; ".join(str(s) for s in batch["statuses"][attack.student] if s.notebook == attack.notebook or
                            s.state == "unexpected")
         limit = "  (known limit)" if attack.known_limit else ""
         rows.append(f"{attack.student:24} {status[:88]:88} {score:>8} {'yes' if leaks(batch, attack.student) else 'no':>6} "

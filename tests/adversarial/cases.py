@@ -5,7 +5,8 @@ submitted/<student>/math_numpy/), the status coursekit.grading.batch.statuses mu
 notebook, and which exercises of that notebook must score 0 (`zero`) or keep full marks (`keep`;
 `keep_if_alive` only while the kernel survives; `load_dependent` exercises run while the attack
 still loads the machine, so a cell timeout may cost them points in one run and not in another).
-Attacks target 02_matrix_operations (8 exercises, 35 points, fast); every exercise they do not attack holds the instructor's solution, and every
+Attacks target 02_matrix_operations (8 exercises, 35 points, fast; one attacks 01, whose functions take
+the test's functions); every exercise they do not attack holds the instructor's solution, and every
 attacked exercise holds an attack or a wrong answer, so "scores 0 there" means the attack earned
 nothing.  Nothing here runs on the host: attack code is only text put into notebooks, which run
 inside the grading sandbox.
@@ -22,6 +23,7 @@ from coursekit import notebooks
 from coursekit.spec import EXERCISES as SPEC
 
 NB = "02_matrix_operations"
+NB_CALLBACK = "01_derivatives_and_gradients"  # the notebook whose functions take the test's functions
 EXERCISES = SPEC[NB]  # in teaching order: "after" an exercise means the cells that run later
 
 # Wrong answers that fail every test cell of their exercise with ordinary check failures (values,
@@ -62,11 +64,12 @@ class Attack:
     keep: tuple = ()                  # exercises of 02 that must keep full marks
     keep_if_alive: tuple = ()         # ... as long as the kernel survived (state not "stopped")
     load_dependent: tuple = ()        # exercises whose score depends on the machine's load
-    others: tuple = (("01_derivatives_and_gradients", "missing"), ("03_numpy_essentials", "missing"))
+    others: tuple = ()                # (notebook, state) of the others; default: every other one missing
     known_limit: str = ""             # set: the attack is known to succeed (documented limit)
+    notebook: str = NB                # the attacked notebook (zero, keep, ... are its exercises)
 
     def expected_others(self):
-        return dict(self.others)
+        return dict(self.others) or {nb: "missing" for nb in SPEC if nb != self.notebook}
 
 
 # ---------------------------------------------------------------- building blocks
@@ -81,8 +84,8 @@ def filled(ctx, answers=None, nb=NB, edit=None):
     return nbformat.writes(node).encode()
 
 
-def one(ctx, answers=None, edit=None, name=f"{NB}.ipynb"):
-    return {name: filled(ctx, answers, edit=edit)}
+def one(ctx, answers=None, edit=None, name=None, nb=NB):
+    return {name or f"{nb}.ipynb": filled(ctx, answers, nb=nb, edit=edit)}
 
 
 def code_cell(source):
@@ -114,8 +117,8 @@ def before(exercise):
     return tuple(EXERCISES[:EXERCISES.index(exercise)])
 
 
-def but(*exercises):
-    return tuple(e for e in EXERCISES if e not in exercises)
+def but(*exercises, nb=NB):
+    return tuple(e for e in SPEC[nb] if e not in exercises)
 
 
 # ---------------------------------------------------------------- attack code (runs in the sandbox)
@@ -241,6 +244,202 @@ SKIP_TESTS = """
 def _drop_tests(lines):
     return [] if lines and lines[0].startswith('\"\"\"Check') else lines
 get_ipython().input_transformers_cleanup.append(_drop_tests)
+"""
+
+
+# ---------------------------------------------------------------- tampering with the tests (split grading)
+# In one shared kernel each of these earned points: the tests ran where student code could reach
+# them. Graded split (coursekit/grading/split.py), test cells never enter the kernel.
+
+WRONG_ALL = "\n\n".join(WRONG.values())
+
+ALWAYS_EQUAL_CLASS = """
+class Yes:
+    def __eq__(self, other):
+        return True
+    def __ne__(self, other):
+        return False
+    def __bool__(self):
+        return True
+    __hash__ = object.__hash__
+"""
+
+# The first cell after the imports: every later cell (the solutions, the tests, the grader's own
+# requests) runs `pass`, and every exercise returns an object equal to everything.
+REPLACE_RUN_CELL = ALWAYS_EQUAL_CLASS + f"""
+def _answer(*args, **kwargs):
+    return Yes()
+for _name in {list(EXERCISES)!r}:
+    globals()[_name] = _answer
+_shell = get_ipython()
+_run_cell = _shell.run_cell
+_shell.run_cell = lambda raw_cell, *args, **kwargs: _run_cell("pass", *args, **kwargs)
+"""
+
+# A tracer on every frame: wherever the checks' code runs, its `fail` becomes a no-op.
+SETTRACE = """
+import sys, threading
+def _tracer(frame, event, arg):
+    for space in (frame.f_globals, frame.f_locals):
+        if "fail" in space and callable(space["fail"]):
+            space["fail"] = lambda *args, **kwargs: None
+    return _tracer
+sys.settrace(_tracer)
+sys.setprofile(_tracer)
+threading.settrace(_tracer)
+"""
+
+# Walk every object of the interpreter and turn each function of the checks into a no-op.
+GC_PATCH = """
+import gc, types
+def _nothing(*args, **kwargs):
+    return None
+for _obj in gc.get_objects():
+    if isinstance(_obj, types.FunctionType) and _obj.__module__ in ("checks", "__main__") and _obj.__name__ in (
+            "fail", "expect_array", "expect_bool", "expect_equal", "expect_raises", "call_unchanged", "passed"):
+        try:
+            _obj.__code__ = _nothing.__code__
+        except ValueError:
+            pass
+"""
+
+# The student's function reaches up its callers' frames and disarms the checks there.
+FRAME_INSPECT = """
+import sys
+def scale(a, s):
+    frame = sys._getframe(1)
+    while frame is not None:
+        for name in ("fail", "expect_array", "call_unchanged"):
+            if name in frame.f_globals:
+                frame.f_globals[name] = lambda *args, **kwargs: None
+        frame = frame.f_back
+    return a
+"""
+
+# Rebind builtins and NumPy in the kernel: everything is equal, close and an instance of anything.
+PATCH_BUILTINS_NUMPY = """
+import builtins
+builtins.isinstance = lambda *args: True
+builtins.all = builtins.any = lambda *args: True
+builtins.abs = lambda *args: 0
+np.allclose = np.array_equal = np.isclose = lambda *args, **kwargs: True
+np.ndarray.__eq__ = lambda self, other: True
+"""
+
+DUNDER_TRICKS = {
+    "scale": """
+class Trick:
+    def __init__(self, values):
+        self.values = values
+    def __array__(self, dtype=None, copy=None):
+        return self.values
+    def __float__(self):
+        return 1.0
+    def __eq__(self, other):
+        return True
+    __hash__ = object.__hash__
+
+def scale(a, s):
+    return Trick(s * np.asarray(a))
+""",
+    "product_shape": """
+class Shape(tuple):
+    def __eq__(self, other):
+        return True
+    __hash__ = tuple.__hash__
+
+def product_shape(shape_a, shape_b):
+    return Shape((0, 0))
+""",
+    "commutes": """
+class Maybe(float):
+    def __eq__(self, other):
+        return True
+    def __bool__(self):
+        return True
+    __hash__ = float.__hash__
+
+def commutes(a, b):
+    return Maybe(1.0)
+""",
+}
+
+# Replies built to exhaust the grader: a 100 MB array, nesting 100 000 deep, a 50 MB string.
+HUGE_REPLIES = {
+    "transpose": "def transpose(a):\n    return np.ones(13_000_000)",
+    "matrix_add": "def matrix_add(a, b):\n    deep = []\n    for _ in range(100_000):\n        deep = [deep]\n    return deep",
+    "matrix_subtract": "def matrix_subtract(a, b):\n    return 'x' * 50_000_000",
+}
+
+# Exceptions that lie: a class named ValueError that is not one, one named KeyboardInterrupt, and
+# one whose message and name cannot be read.
+LYING_EXCEPTIONS = {
+    "matrix_add": """
+ValueError = type("ValueError", (Exception,), {})
+
+def matrix_add(a, b):
+    raise ValueError("the shapes differ")
+""",
+    "is_solution": """
+class KeyboardInterrupt(BaseException):
+    pass
+
+def is_solution(a, x, b):
+    raise KeyboardInterrupt()
+""",
+    "commutes": """
+class Weird(Exception):
+    def __str__(self):
+        raise RuntimeError("no message for you")
+
+Weird.__name__ = "CheckFailed" * 1000
+
+def commutes(a, b):
+    raise Weird()
+""",
+}
+
+# numerical_derivative (notebook 01) calls the test's function forever on its first call.
+CALLBACK_FOREVER = """
+_calls = []
+
+def numerical_derivative(f, x, h=1e-5):
+    _calls.append(1)
+    if len(_calls) == 1:
+        while True:
+            f(x)
+    return 0.0
+"""
+
+# A cell at the end gathers everything the kernel could know of the tests (its input history, every
+# file it can read near it) and prints it base64-encoded into the student's own output and feedback.
+EXFILTRATE_TESTS = """
+import base64, glob, os
+found = [str(cell) for cell in globals().get("In", [])]
+for path in glob.glob("*") + glob.glob("../*") + glob.glob("../../*/*/*") + glob.glob("/tmp/**", recursive=True):
+    try:
+        with open(path, errors="replace") as file:
+            found.append(file.read(2_000_000))
+    except Exception:
+        pass
+print("LEAK:" + base64.b64encode("\\n".join(found).encode()).decode())
+"""
+
+
+def at_end(*cells):
+    """An edit that appends plain (metadata-free) cells at the end of the notebook."""
+    def edit(node):
+        node.cells += [code_cell(c) for c in cells]
+    return edit
+
+
+# Megabytes printed during each call (and straight to the kernel's file descriptor), wrong answer.
+PRINT_FLOOD = """
+import os
+def transpose(a):
+    print("x" * 3_000_000)
+    os.write(1, b"y" * 3_000_000)
+    return a
 """
 
 
@@ -519,20 +718,61 @@ ATTACKS = [
            zero=tuple(EXERCISES)),
     Attack("atk-empty", "notebook file", "02 is an empty file",
            lambda ctx: {f"{NB}.ipynb": b""}, ("unreadable",), "not a notebook", zero=tuple(EXERCISES)),
-    # In-kernel tampering: student code runs in the same interpreter as the test cells, so it can
-    # rebind the names the tests call or rewrite the test cells' source before they run.  No
-    # sandbox can tell that from honest code at run time (README, "Grading safely"); the static
-    # scan (coursekit/grading/scan/) flags it for review.  Kept here so the table shows it.
+    # In-kernel tampering: student code that rewrites the tests, their helpers or the kernel they
+    # would run in. Test cells run in the grading process (split grading), so none of it reaches them.
     Attack("atk-rebind-checks", "test helpers in the notebook namespace",
            "added cell rebinds expect_array, call_unchanged, ... to no-ops; wrong scale()",
            lambda ctx: one(ctx, {"scale": WRONG["scale"]}, after_setup(REBIND_CHECKS)),
-           ("graded",), "", zero=("scale",), keep=but("scale"),
-           known_limit="in-kernel tampering: rebinding the check helpers fools the tests"),
+           ("graded",), "", zero=("scale",), keep=but("scale")),
     Attack("atk-skip-tests", "test cell source at run time",
            "added cell registers an IPython input transformer that empties every test cell; wrong scale()",
            lambda ctx: one(ctx, {"scale": WRONG["scale"]}, after_setup(SKIP_TESTS)),
-           ("graded",), "", zero=("scale",),
-           known_limit="in-kernel tampering: an input transformer removes the tests before they run"),
+           ("graded",), "", zero=("scale",), keep=but("scale")),
+    Attack("atk-replace-run-cell", "the kernel's cell runner",
+           "first cell replaces get_ipython().run_cell (every later cell runs `pass`); every exercise returns "
+           "an object equal to everything",
+           lambda ctx: one(ctx, edit=after_setup(REPLACE_RUN_CELL)), ("graded",), "", zero=tuple(EXERCISES)),
+    Attack("atk-settrace", "tracing and profiling hooks",
+           "sys.settrace, sys.setprofile and threading.settrace turn `fail` into a no-op wherever it is "
+           "seen; every answer wrong",
+           lambda ctx: one(ctx, WRONG, after_setup(SETTRACE)), ("graded",), "", zero=tuple(EXERCISES)),
+    Attack("atk-gc-patch", "every object of the interpreter",
+           "walks gc.get_objects() and turns the check functions into no-ops; every answer wrong",
+           lambda ctx: one(ctx, WRONG, after_setup(GC_PATCH)), ("graded",), "", zero=tuple(EXERCISES)),
+    Attack("atk-frame-inspect", "the caller's frames",
+           "scale() walks up sys._getframe() and disarms fail/expect_array/call_unchanged there, then "
+           "returns its input",
+           lambda ctx: one(ctx, {"scale": FRAME_INSPECT}), ("graded",), "", zero=("scale",), keep=but("scale")),
+    Attack("atk-builtins-numpy", "builtins and NumPy in the kernel",
+           "rebinds isinstance, all, any, abs, np.allclose, np.array_equal, np.isclose, ndarray.__eq__; "
+           "every answer wrong",
+           lambda ctx: one(ctx, WRONG, after_setup(PATCH_BUILTINS_NUMPY)), ("graded", "stopped"), "",
+           zero=tuple(EXERCISES)),
+    Attack("atk-dunder-tricks", "the returned value",
+           "scale() returns an object with __array__ (right values), __float__ and __eq__; product_shape() "
+           "a tuple subclass equal to everything; commutes() a float subclass equal to everything",
+           lambda ctx: one(ctx, DUNDER_TRICKS), ("graded",), "", zero=tuple(DUNDER_TRICKS),
+           keep=but(*DUNDER_TRICKS)),
+    Attack("atk-huge-reply", "the grader's memory",
+           "transpose() returns a 100 MB array, matrix_add() a list nested 100 000 deep, matrix_subtract() "
+           "a 50 MB string",
+           lambda ctx: one(ctx, HUGE_REPLIES), ("graded",), "", zero=tuple(HUGE_REPLIES), keep=but(*HUGE_REPLIES)),
+    Attack("atk-lying-exception", "error classes",
+           "matrix_add() raises a class named ValueError that is not one, is_solution() one named "
+           "KeyboardInterrupt, commutes() one whose message raises and whose name is 11 000 characters",
+           lambda ctx: one(ctx, LYING_EXCEPTIONS), ("graded",), "", zero=tuple(LYING_EXCEPTIONS),
+           keep=but(*LYING_EXCEPTIONS)),
+    Attack("atk-callback-forever", "the test's callback",
+           "numerical_derivative() (01) calls the test's function forever on its first call",
+           lambda ctx: one(ctx, {"numerical_derivative": CALLBACK_FOREVER}, nb=NB_CALLBACK), ("graded",), "",
+           zero=("numerical_derivative",), keep=but("numerical_derivative", nb=NB_CALLBACK), notebook=NB_CALLBACK),
+    Attack("atk-exfiltrate-tests", "hidden tests' confidentiality",
+           "a last cell prints, base64-encoded, its input history and every file it can open; every answer wrong",
+           lambda ctx: one(ctx, WRONG, at_end(EXFILTRATE_TESTS)), ("graded",), "", zero=tuple(EXERCISES)),
+    Attack("atk-print-flood-call", "output during a call",
+           "transpose() prints 3 MB and writes 3 MB to its file descriptor on every call; returns its input",
+           lambda ctx: one(ctx, {"transpose": PRINT_FLOOD}), ("graded",), "", zero=("transpose",),
+           keep=but("transpose")),
 ]
 
 BY_STUDENT = {a.student: a for a in ATTACKS}
