@@ -211,8 +211,9 @@ def main(argv=None):
     return 0
 
 
-def listing(course, out=sys.stdout):
+def listing(course, out=None):
     """Print what is withheld and why (coursekit-review without arguments)."""
+    out = out or sys.stdout
     rows = withheld(course)
     if not rows:
         print("No grade is withheld for review.", file=out)
