@@ -37,6 +37,7 @@ Withheld (the one predicate every export renders; none re-derives it): a noteboo
 nbgrader's gradebook marks `needs_manual_grade` (coursekit-grade marks every doubtful notebook so,
 coursekit/review.py; formgrader or `coursekit-review clear` unmarks it), with the reason from the
 review ledger.  An export leaves a withheld score out or writes WITHHELD in its place.
+
 Scores are the gradebook's (manual grades included); a notebook not in the gradebook scores 0 of
 its maximum. Failures come from the autograded copy (none without one).
 
