@@ -30,7 +30,8 @@ class GradesExport(CsvExportPlugin):
         dest = self.to or "grades.csv"
         wanted_assignments, wanted_students = [str(a) for a in self.assignment], [str(s) for s in self.student]
         self.log.info("Exporting grades to %s", dest)
-        found = results.course_results(getattr(getattr(self.parent, "coursedir", None), "root", os.getcwd()), db_url=str(gradebook.engine.url)) \
+        course = getattr(getattr(self.parent, "coursedir", None), "root", os.getcwd())
+        found = results.course_results(course, db_url=str(gradebook.engine.url)) \
             if any(a.name == ASSIGNMENT for a in gradebook.assignments) else {}
         withheld = []
         with open(dest, "w", newline="", encoding="utf-8") as fh:

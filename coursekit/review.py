@@ -100,7 +100,9 @@ def doubts(statuses, flagged):
                 found[student, status.notebook] = status.state + (f" ({status.detail})" if status.detail else "")
     for student, flags in flagged.items():
         for nb in NOTEBOOKS:
-            rules = sorted({f.rule for f in flags if Path(f.notebook).stem == nb or Path(f.notebook).suffix != ".ipynb"})
+            # a flag in this notebook, or in a file beside the notebooks (which every notebook imports)
+            rules = sorted({f.rule for f in flags
+                            if Path(f.notebook).stem == nb or Path(f.notebook).suffix != ".ipynb"})
             if rules:
                 scan = "tamper scan: " + ", ".join(rules)
                 found[student, nb] = f"{found[student, nb]}; {scan}" if (student, nb) in found else scan

@@ -240,7 +240,8 @@ def withheld_course(course, tmp_path_factory):
         for grade in gb.find_submission_notebook(NOTEBOOKS[1], ASSIGNMENT, "bao").grades:
             grade.needs_manual_grade = True
         gb.db.commit()
-    review.write_ledger(path, {f"bao/{NOTEBOOKS[1]}": {"reason": "tamper scan: os-exit", "sha256": "", "cleared": None}})
+    review.write_ledger(path, {f"bao/{NOTEBOOKS[1]}": {"reason": "tamper scan: os-exit", "sha256": "",
+                                                      "cleared": None}})
     return dict(course, path=path)
 
 
