@@ -49,3 +49,7 @@ from coursekit.feedback_page import TEMPLATE_BASEDIRS  # noqa: E402
 c.HTMLExporter.template_name = "offline_feedback"
 c.HTMLExporter.template_file = "offline.html.j2"
 c.HTMLExporter.extra_template_basedirs = TEMPLATE_BASEDIRS
+
+# A withheld grade (flagged for review by coursekit-grade) must not reach grades.csv: plain
+# `nbgrader export` writes "withheld for review" instead of its score (coursekit/export.py).
+c.ExportApp.plugin_class = "coursekit.export.GradesExport"

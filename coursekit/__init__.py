@@ -5,6 +5,8 @@
 - notebooks: reading nbgrader notebooks and filling in solution cells
 - redaction: what of the instructor's cells a student may see, with nbgrader's configured markers
 - results:   the one results model (per test cell, exercise, notebook, student) every table renders
+- review:    doubtful grades withheld in the gradebook until cleared; `coursekit-review`
+- export:    plain `nbgrader export` (nbgrader's CSV) with withheld grades left out
 - grading/:  the sandboxed kernel (sandbox), nbgrader's Execute with limits (execute), safe batch
              grading and per-notebook statuses (batch), the static tamper scan (scan/)
 - feedback:  nbgrader generate_feedback preprocessors: no hidden tests, a per-exercise table

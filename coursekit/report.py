@@ -3,8 +3,9 @@
 Renders the results model (coursekit.results: every submission's points per exercise) as:
 
 - `exercises.csv`: one row per exercise of the spec, in teaching order: notebook, exercise,
-  max_points, mean_points (over the students with a submission), full_marks_rate (the fraction
-  of them with every point of the exercise). Plain CSV (RFC 4180: header row, CRLF line ends).
+  max_points, mean_points (over the students with a submission whose score is not withheld
+  for review), full_marks_rate (the fraction of them with every point of the exercise). Plain
+  CSV (RFC 4180: header row, CRLF line ends).
 - `exercises.png`: the same at a glance: one bar per exercise, hardest first, the bar the
   full-marks rate and a tick the mean score fraction, coloured by notebook; beside it the
   distribution of total scores (histogram of percentages) and each notebook's mean score.
@@ -58,11 +59,13 @@ class Exercise:
 def class_results(results):
     """([Exercise in spec order], {student: total percentage}) from the results model.
 
-    results: {student: coursekit.results.StudentResult}; only students with a submission count.
+    results: {student: coursekit.results.StudentResult}; only students with a submission count,
+    and none whose score is withheld for review (coursekit-review).
     """
-    graded = {s: r for s, r in results.items() if r.submitted}
+    graded = {s: r for s, r in results.items() if r.submitted and not r.withheld}
     if not graded:
-        raise ValueError(f"no graded submission of {ASSIGNMENT}: grade first")
+        raise ValueError(f"no graded submission of {ASSIGNMENT} that is not withheld for review: grade first, "
+                         "or review (coursekit-review)")
     students = sorted(graded)
     first = graded[students[0]]
     exercises = [Exercise(nb, name, first.notebooks[nb].exercises[name].max_score,

@@ -15,9 +15,11 @@ API (stable; everything is a plain dataclass, `to_dict`/`from_dict` round-trip t
         scores: grade_id -> (score, max_score).
 
     StudentResult:  student, notebooks {name: NotebookResult} (every notebook of coursekit.spec,
-                    in teaching order), score, max_score, submitted (any notebook graded)
+                    in teaching order), score, max_score, submitted (any notebook graded),
+                    withheld ("notebook: reason; ..." of its withheld notebooks; "" when none)
     NotebookResult: notebook, status, detail, late_penalty, exercises {name: ExerciseResult}
-                    (every exercise of the spec, in teaching order), score, max_score, graded
+                    (every exercise of the spec, in teaching order), score, max_score, graded,
+                    withheld (why its score is withheld for review; "" when it is not)
     ExerciseResult: notebook, exercise, cells [CellResult], score, max_score, failures,
                     not_answered, status, first_problem
     CellResult:     grade_id, exercise, notebook, score, max_score, failure (Failure or None),
@@ -29,7 +31,13 @@ API (stable; everything is a plain dataclass, `to_dict`/`from_dict` round-trip t
 Notebook status (coursekit.grading.batch.notebook_status): graded | missing | unreadable | not graded |
 stopped | timed out, read from the submitted and autograded files (coursekit.grading.batch); in a course
 directory without a submitted/ folder, "graded" when the gradebook holds the notebook, else
-"missing". Scores of a notebook that is not "graded" are doubtful: exporters may withhold them.
+"missing".
+
+Withheld (the one predicate every export renders; none re-derives it): a notebook whose grades
+nbgrader's gradebook marks `needs_manual_grade` (coursekit-grade marks every doubtful notebook so,
+coursekit/review.py; formgrader or `coursekit-review clear` unmarks it), with the reason from the
+review ledger.  An export leaves a withheld score out or writes WITHHELD in its place.
+
 Scores are the gradebook's (manual grades included); a notebook not in the gradebook scores 0 of
 its maximum. Failures come from the autograded copy (none without one).
 
@@ -46,6 +54,7 @@ from nbgrader.api import Gradebook, MissingEntry
 
 from . import notebooks
 from .redaction import ANSI, Markers
+from .review import WITHHELD, reason_of  # noqa: F401 (WITHHELD: the exports' one wording)
 from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
 
 NOT_ANSWERED = "Not answered yet: your code still raises NotImplementedError."
@@ -130,6 +139,7 @@ class NotebookResult(RollUp):
     detail: str = ""
     late_penalty: float = 0.0
     exercises: dict = dataclasses.field(default_factory=dict)
+    withheld: str = ""  # why its score is withheld for review ("" when it is not)
 
     def parts(self):
         return self.exercises.values()
@@ -154,6 +164,10 @@ class StudentResult(RollUp):
     @property
     def submitted(self):
         return any(nb.status not in ("missing", "unreadable", "not graded") for nb in self.notebooks.values())
+
+    @property
+    def withheld(self):
+        return "; ".join(f"{nb.notebook}: {nb.withheld}" for nb in self.notebooks.values() if nb.withheld)
 
     @property
     def exercises(self):
@@ -210,10 +224,11 @@ def failure_of(cell, hidden_start=None):
 # ---------------------------------------------------------------- building
 
 
-def notebook_from_cells(notebook, cells, scores, markers, status="graded", detail="", late_penalty=0.0):
+def notebook_from_cells(notebook, cells, scores, markers, status="graded", detail="", late_penalty=0.0,
+                        withheld=""):
     """A NotebookResult from autograded cells (None: no autograded copy) and grade_id -> (score, max)."""
     result = NotebookResult(notebook, status, detail, late_penalty,
-                            {name: ExerciseResult(notebook, name) for name in EXERCISES[notebook]})
+                            {name: ExerciseResult(notebook, name) for name in EXERCISES[notebook]}, withheld)
     by_id = {notebooks.grade_id(c): c for c in cells or [] if notebooks.grade_id(c)}
     for cell in cells or []:
         exercise = exercise_of(notebooks.grade_id(cell) or "", notebook)
@@ -250,7 +265,7 @@ def _student(gb, course, student, submitted, markers, max_scores):
     result = StudentResult(student)
     for nb in NOTEBOOKS:
         scores = {name: (0.0, top) for name, top in max_scores[nb].items()}
-        penalty, cells = 0.0, None
+        penalty, cells, withheld = 0.0, None, ""
         try:
             submission = gb.find_submission_notebook(nb, ASSIGNMENT, student)
         except MissingEntry:
@@ -260,10 +275,12 @@ def _student(gb, course, student, submitted, markers, max_scores):
         if submission is not None:
             scores.update({g.name: (g.score or 0.0, g.max_score) for g in submission.grades})
             penalty = submission.late_submission_penalty or 0.0
+            if any(g.needs_manual_grade for g in submission.grades):
+                withheld = reason_of(course, student, nb)
         graded = Path(course) / "autograded" / student / ASSIGNMENT / f"{nb}.ipynb"
         if submission is not None and graded.exists():
             cells = notebooks.read(graded).cells
-        result.notebooks[nb] = notebook_from_cells(nb, cells, scores, markers, state, detail, penalty)
+        result.notebooks[nb] = notebook_from_cells(nb, cells, scores, markers, state, detail, penalty, withheld)
     return result
 
 

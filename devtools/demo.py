@@ -6,16 +6,18 @@ there, step by step, the commands an instructor runs in a term:
 
 release -> roster into the gradebook -> collect the LMS download (examples/lms, a Canvas zip) ->
 grade (sandboxed, one notebook at a time) -> feedback -> grade files for nbgrader, Canvas and
-Moodle, points per exercise -> the class report -> submissions that need a look, score table.
+Moodle, points per exercise -> the class report -> submissions that need a look, grades withheld
+for review (`coursekit-review`), score table (a withheld score marked *).
 
 Safe to run again: demo/ is rebuilt from scratch every time.
 """
 
+import io
 import shutil
 import sys
 import time
 
-from coursekit import lms
+from coursekit import lms, review as withhold
 from coursekit.course import nbgrader
 from coursekit.grading import batch as grade
 from coursekit.report import write_report
@@ -64,9 +66,9 @@ def main():
     nb_step(f"Collect: the Canvas download ({DOWNLOAD.name}) into submitted/; every file not collected "
             f"is in downloaded/{ASSIGNMENT}/collect_report.csv",
             ["zip_collect", ASSIGNMENT, "--collector=coursekit.lms.CanvasCollector", f"--LmsRoster.path={ROSTER}"])
-    step("Grade: every submission with the hidden tests, sandboxed, into autograded/",
-         ["coursekit-grade   # = nbgrader autograde math_numpy --notebook=<nb>, per notebook"],
-         lambda: grade.autograde(DEMO, force=True))
+    step("Grade: every submission with the hidden tests, sandboxed, into autograded/; doubtful grades withheld",
+         ["coursekit-grade   # = nbgrader autograde math_numpy --notebook=<nb>, per notebook, then the review"],
+         lambda: (grade.autograde(DEMO, force=True), grade.review(DEMO, out=io.StringIO())))
     nb_step("Feedback: one page per student and notebook in feedback/ (hidden tests' code left out)",
             ["generate_feedback", ASSIGNMENT, "--force"])
     nb_step("Grade files in reports/: nbgrader's, Canvas's import, Moodle's worksheet, points per exercise",
@@ -82,6 +84,8 @@ def main():
          ["coursekit-report"], lambda: write_report(DEMO, DEMO / "reports"))
     print()
     grade.review(DEMO)
+    print()
+    withhold.listing(DEMO)
     print("\nScores (points per notebook):\n")
     print(table(course_results(DEMO)))
     print(f"\nIn {DEMO}: reports/ (grade files, class report), feedback/<student>/{ASSIGNMENT}/*.html")

@@ -25,6 +25,7 @@ from nbgrader.api import Gradebook
 from coursekit import gradescope, notebooks, redaction
 from devtools import examples
 from coursekit import results as results_model
+from coursekit.gradescope import results as gradescope_results
 from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 from test_notebooks import secret_and_public_lines
@@ -190,8 +191,9 @@ def test_bao_scores_exercise_by_exercise(runs, cases):
     assert 0 < results["score"] < sum(t["max_score"] for t in results["tests"])
     for (nb, ex), kind in bao_kinds(cases).items():
         test = tests[f"{nb[:2]} {ex}"]
-        if nb == "02_matrix_operations":
-            assert test["score"] == 0 and test["output"] == f"Not graded: {nb}.ipynb was not submitted."
+        if nb == "02_matrix_operations":  # missing: withheld for review, and why
+            assert test["score"] == 0 and test["output"] == (
+                gradescope_results.WITHHELD_NOTE.format(notebook=nb) + f"\nNot graded: {nb}.ipynb was not submitted.")
         elif kind == "correct":
             assert test["score"] == test["max_score"] and test["output"] == "All tests passed.", test
         elif kind == "mistake":
@@ -205,7 +207,8 @@ def test_bao_scores_exercise_by_exercise(runs, cases):
 def test_bao_sees_missing_renamed_and_visible_failures(runs, cases):
     _, results, _ = runs["bao"]
     summary = results["output"]
-    assert "Missing (their exercises score 0): 02_matrix_operations.ipynb." in summary
+    assert "Missing: 02_matrix_operations.ipynb." in summary
+    assert "Withheld for review (no points until your instructor has looked): 02_matrix_operations.ipynb." in summary
     assert "Ignored, not part of the assignment: 02_matrix_operations (1).ipynb." in summary
     kinds = bao_kinds(cases)
     submitted = [key for key in kinds if key[0] != "02_matrix_operations"]

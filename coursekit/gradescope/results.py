@@ -7,6 +7,11 @@ never a traceback, so never test source), and whether the visible or the hidden 
 failed.  All output is plain text (`output_format: "text"`): Gradescope's default
 "simple_format" would read `<lambda>` or `<class 'float'>` in a message as HTML and swallow it.
 
+A withheld notebook (the results model's `withheld`: doubtful grading or a tamper-scan flag,
+coursekit/review.py) carries no points: its exercises score 0 and say "Withheld for review", the
+top level lists it, and the reason is in stdout, for the instructor; on Gradescope, clearing it
+means setting the score by hand once reviewed.
+
 Visibility: every exercise's score includes hidden tests, so every test is "after_published";
 the top level is "visible" and says at once what a student can act on before the deadline
 (notebooks received, missing, ignored; exercises failing their *visible* checks); stdout
@@ -19,6 +24,7 @@ from pathlib import Path
 from .. import notebooks, redaction, results
 from ..spec import EXERCISES, NOTEBOOKS
 
+WITHHELD_NOTE = "Withheld for review: your instructor looks at {notebook}.ipynb before its points count."
 STUDENT = "student"  # the scratch course grades one submission: its student needs no real name
 TEXT = "text"
 
@@ -60,6 +66,7 @@ class Exercise:
     max_score: float
     failures: list  # [Failure], one per test cell that lost points
     not_graded: str = ""  # why the exercise's notebook was not graded at all
+    withheld: str = ""  # why the notebook's points are withheld for review (the results model's)
 
     @property
     def title(self):
@@ -69,8 +76,15 @@ class Exercise:
     def number(self):
         return f"{NOTEBOOKS.index(self.notebook) + 1}.{EXERCISES[self.notebook].index(self.name) + 1}"
 
+    @property
+    def points(self):
+        """The points results.json carries: none while withheld."""
+        return 0.0 if self.withheld else self.score
+
     def output(self, secret):
         lines = [f"Not graded: {self.not_graded}"] if self.not_graded else [str(f) for f in self.failures]
+        if self.withheld:
+            lines.insert(0, WITHHELD_NOTE.format(notebook=self.notebook))
         return redact("\n".join(lines), secret) or "All tests passed."
 
     @property
@@ -94,7 +108,7 @@ def exercise_results(course, found):
                 Failure(c.grade_id, c.score, c.max_score, c.failure.message if c.failure else results.NO_MESSAGE,
                         c.failure.part if c.failure else None, bool(c.failure and c.failure.not_answered))
                 for c in e.cells if c.score < c.max_score]
-            exercises.append(Exercise(nb, name, e.score, e.max_score, failures, reason))
+            exercises.append(Exercise(nb, name, e.score, e.max_score, failures, reason, graded.withheld))
     return exercises
 
 
@@ -111,7 +125,7 @@ def not_graded_reason(nb, found, graded):
 
 def results_json(exercises, found, missing, ignored, statuses, seconds, secret):
     """The results.json object, following Gradescope's spec."""
-    tests = [{"score": e.score, "max_score": e.max_score, "name": e.title, "number": e.number,
+    tests = [{"score": e.points, "max_score": e.max_score, "name": e.title, "number": e.number,
               "output": e.output(secret), "output_format": TEXT, "visibility": "after_published"} for e in exercises]
     return {"score": sum(t["score"] for t in tests), "execution_time": round(seconds),
             "output": redact(summary(exercises, found, missing, ignored, statuses), secret),
@@ -134,7 +148,11 @@ def summary(exercises, found, missing, ignored, statuses):
     names = ", ".join(f"{nb}.ipynb" for nb in found) or "no notebook of this assignment"
     text = [f"Received: {names}."]
     if missing:
-        text.append(f"Missing (their exercises score 0): {', '.join(f'{nb}.ipynb' for nb in missing)}.")
+        text.append(f"Missing: {', '.join(f'{nb}.ipynb' for nb in missing)}.")
+    withheld = list(dict.fromkeys(e.notebook for e in exercises if e.withheld))
+    if withheld:
+        text.append(f"Withheld for review (no points until your instructor has looked): "
+                    f"{', '.join(f'{nb}.ipynb' for nb in withheld)}.")
     if ignored:
         text.append(f"Ignored, not part of the assignment: {', '.join(ignored)}. Notebooks must keep "
                     f"their names: {', '.join(f'{nb}.ipynb' for nb in NOTEBOOKS)}.")

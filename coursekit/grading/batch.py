@@ -9,7 +9,10 @@
   nbgrader would skip it as done, with no scores.
 Then every submission gets a status an instructor can read, from the files themselves
 (missing, unreadable, stopped by a limit, timed out), and the static scan's flags
-(coursekit.grading.scan) for review.  Nothing under the submitted folder is ever written.
+(coursekit.grading.scan) for review.  Every doubtful notebook (not plainly graded, or flagged) is
+then withheld: marked `needs_manual_grade` in the gradebook, so that no export carries its score
+until an instructor clears it (coursekit/review.py: the rule, and `coursekit-review`).
+Nothing under the submitted folder is ever written.
 
 `coursekit-grade [--force] [--submitted DIR]` (python -m coursekit.grading.batch) runs it in the current course directory.
 """
@@ -20,7 +23,7 @@ import json
 import sys
 from pathlib import Path
 
-from .. import notebooks
+from .. import notebooks, review as withhold
 from ..course import nbgrader
 from ..spec import ASSIGNMENT, NOTEBOOKS
 from .execute import STOPPED
@@ -129,6 +132,7 @@ def main(argv=None):
     parser.add_argument("--submitted", default="submitted", help="folder of submissions (default: submitted)")
     args = parser.parse_args(argv)
     course = Path.cwd()
+    withhold.adopt_formgrader_clearances(course)  # before autograde marks manually scored cells again
     for nb, run in autograde(course, args.submitted, args.force).items():
         print(f"nbgrader autograde {ASSIGNMENT} --notebook={nb}: "
               + ("done" if run.returncode == 0 else "some submissions failed (statuses below)"))
@@ -140,7 +144,8 @@ def main(argv=None):
 
 
 def review(course, submitted="submitted", out=sys.stdout):
-    """What an instructor should look at after grading: statuses, then the tamper scan's flags."""
+    """What an instructor should look at after grading: statuses, then the tamper scan's flags;
+    every doubtful notebook is withheld in the gradebook (coursekit.review.mark)."""
     from .scan import REVIEW, scan_submissions
 
     report(course, submitted, out)
@@ -153,6 +158,11 @@ def review(course, submitted="submitted", out=sys.stdout):
             print(f"  {student}: {len(items)} finding(s): " + ", ".join(sorted({f.rule for f in items})), file=out)
     else:
         print("The tamper scan flagged no submission.", file=out)
+    if (Path(course) / "gradebook.db").exists():
+        withheld = withhold.mark(course, submitted, statuses(course, submitted), flagged)
+        if withheld:
+            print(f"Withheld for review, in no export until cleared: {len(withheld)} notebook(s) of "
+                  f"{', '.join(sorted({s for s, _ in withheld}))} (coursekit-review lists and clears them).", file=out)
     return flagged
 
 

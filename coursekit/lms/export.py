@@ -19,8 +19,11 @@ No grade is wiped or silently dropped:
   `--LmsExport.scale=False` refuses instead when the totals differ;
 - one assignment per file (`--assignment=[name]` when the gradebook has several): a Canvas row
   with a blank cell in another assignment's column would clear that grade;
-- a student with a notebook that grading could not finish (status "not graded": the grader
-  failed, not the student) is withheld, with a warning: grade again, then export.
+- a student with a withheld notebook (results model: `withheld`, i.e. marked for review in the
+  gradebook by coursekit-grade: doubtful grading or a tamper-scan flag; coursekit/review.py) is
+  left out of the Canvas and Moodle files, with a warning, until `coursekit-review clear`; the
+  per-exercise CSV leaves that notebook's cells empty and writes "withheld for review" as the score;
+- plain `nbgrader export` (nbgrader's own CSV) does the same through coursekit/export.py.
 """
 
 import csv
@@ -112,11 +115,10 @@ class LmsExport(ExportPlugin):
         penalty = sum(nb.late_penalty for nb in found.notebooks.values())
         return max(0.0, found.score - penalty) * total / assignment.max_score
 
-    def doubtful(self, student_id):
-        """Why a student's score cannot be trusted yet ("" when it can)."""
+    def withheld(self, student_id):
+        """Why a student's score is withheld for review ("" when it is not): the results model's."""
         found = self.results.get(student_id)
-        unfinished = [nb.notebook for nb in found.notebooks.values() if nb.status == "not graded"] if found else []
-        return f"grading did not finish for {', '.join(unfinished)}" if unfinished else ""
+        return found.withheld if found else ""
 
     def students(self, gb, keep):
         wanted = [str(s) for s in self.student]
@@ -133,7 +135,8 @@ class LmsExport(ExportPlugin):
 
     def report_left_out(self, no_score, excused, withheld=()):
         for student_id, why in withheld:
-            self.log.warning("Withheld: %s (%s): grade again, then export", student_id, why)
+            self.log.warning("Withheld for review, left out: %s (%s): `coursekit-review` lists, "
+                             "`coursekit-review clear` clears", student_id, why)
         if no_score:
             self.log.warning("Left out, with no score (their LMS grade stays as it is; --LmsExport.missing_as_zero"
                              "=True writes 0): %s", ", ".join(no_score))
@@ -184,8 +187,8 @@ class CanvasExport(LmsExport):
             if more is not None and more.excused_from(assignment.name):
                 grade = "EX"
                 excused.append(student.id)
-            elif self.doubtful(student.id):
-                withheld.append((student.id, self.doubtful(student.id)))
+            elif self.withheld(student.id):
+                withheld.append((student.id, self.withheld(student.id)))
                 continue
             else:
                 score = self.lms_score(self.result(student.id), assignment, total)
@@ -252,8 +255,8 @@ class MoodleExport(LmsExport):
             if more.excused_from(assignment.name):
                 excused.append(student.id)
                 continue
-            if self.doubtful(student.id):
-                withheld.append((student.id, self.doubtful(student.id)))
+            if self.withheld(student.id):
+                withheld.append((student.id, self.withheld(student.id)))
                 continue
             found = self.result(student.id)
             score = self.lms_score(found, assignment, total)
@@ -277,7 +280,8 @@ class ExerciseExport(LmsExport):
     """Points per exercise, for instructors: one row per student (`student_id`, `last_name`,
     `first_name`), one column per exercise of coursekit.spec (in the order the notebooks teach
     them), then `score` (nbgrader's total, before any late penalty) and `max_score`, named as in
-    nbgrader's own CSV.  A student who submitted nothing has empty exercise cells and score.
+    nbgrader's own CSV.  A student who submitted nothing has empty exercise cells and score; a
+    withheld notebook has empty cells, and the score says "withheld for review".
     """
 
     default_to = "exercise_scores.csv"
@@ -297,7 +301,10 @@ class ExerciseExport(LmsExport):
                 if found is None:
                     cells, score = [""] * len(exercises), ""
                 else:
-                    per_exercise = {name: e.score for (_, name), e in found.exercises.items()}
-                    cells, score = [points(per_exercise[name]) for name in exercises], points(found.score)
+                    per_exercise = {name: "" if found.notebooks[nb].withheld else points(e.score)
+                                    for (nb, name), e in found.exercises.items()}
+                    cells = [per_exercise[name] for name in exercises]
+                    score = results.WITHHELD if found.withheld else points(found.score)
                 writer.writerow([student.id, student.last_name or "", student.first_name or "", *cells,
                                  score, points(assignment.max_score)])
+

@@ -37,6 +37,7 @@ def build(db_path, students, fractions, late_penalty=None, cells=None):
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     grade.auto_score = grade.max_score * share
+                    grade.needs_manual_grade = False  # as nbgrader's autograde leaves a scored cell
                 if notebook.name == NOTEBOOKS[0] and student_id in late_penalty:
                     notebook.late_submission_penalty = late_penalty[student_id]
         gb.db.commit()

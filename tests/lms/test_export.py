@@ -224,3 +224,55 @@ def test_exercise_export_adds_up_to_nbgraders_scores(course):
         assert float(row["score"]) == pytest.approx(course["total"] * share)
         assert float(row["max_score"]) == course["total"]
     assert rows["eve"]["score"] == "" and all(rows["eve"][e] == "" for e in exercises)
+
+
+# ---------------------------------------------------------------- a withheld grade is in no file
+
+@pytest.fixture(scope="module")
+def withheld_course(course, tmp_path_factory):
+    """The same course, with bao's notebook 02 withheld for review: nbgrader's needs_manual_grade on
+    its grades (as coursekit-grade marks it), the reason in the review ledger."""
+    from coursekit import review
+
+    path = tmp_path_factory.mktemp("withheld") / "course"
+    shutil.copytree(course["path"], path)
+    with Gradebook(f"sqlite:///{path / 'gradebook.db'}") as gb:
+        for grade in gb.find_submission_notebook(NOTEBOOKS[1], ASSIGNMENT, "bao").grades:
+            grade.needs_manual_grade = True
+        gb.db.commit()
+    review.write_ledger(path, {f"bao/{NOTEBOOKS[1]}": {"reason": "tamper scan: os-exit", "sha256": "",
+                                                      "cleared": None}})
+    return dict(course, path=path)
+
+
+def test_canvas_file_leaves_a_withheld_grade_out(withheld_course):
+    code, log = export(withheld_course, "CanvasExport", "canvas.csv", points_possible={ASSIGNMENT: LMS_POINTS})
+    assert code == 0, log
+    ids = {lms: sid for sid, _, _, lms in STUDENTS if lms}
+    grades, wiped = canvas_import(withheld_course["path"] / "canvas.csv", ids, {lms: 42.0 for lms in ids})
+    assert wiped == []  # left out, not blank: Canvas keeps the grade it has
+    assert {ids[lms] for lms in grades} == {"alice", "chidi", "dana"}
+    assert "Withheld for review" in log and "bao" in log and "tamper scan: os-exit" in log
+
+
+def test_moodle_file_leaves_a_withheld_grade_out(withheld_course):
+    code, log = export(withheld_course, "MoodleExport", "moodle.csv")
+    assert code == 0, log
+    grades, skipped = moodle_import(withheld_course["path"] / "moodle.csv", {n: s for s, n in PARTICIPANTS.items()},
+                                    LMS_POINTS)
+    assert skipped == [] and grades.keys() == {"alice", "chidi"}
+    assert "Withheld for review" in log and "bao" in log
+
+
+def test_exercise_export_leaves_a_withheld_notebook_out(withheld_course):
+    from coursekit.review import WITHHELD
+
+    code, log = export(withheld_course, "ExerciseExport", "exercises.csv")
+    assert code == 0, log
+    with open(withheld_course["path"] / "exercises.csv", newline="", encoding="utf-8") as fh:
+        rows = {row["student_id"]: row for row in csv.DictReader(fh)}
+    bao = rows["bao"]
+    assert bao["score"] == WITHHELD
+    assert all(bao[e] == "" for e in EXERCISES[NOTEBOOKS[1]])
+    assert all(bao[e] != "" for nb in (NOTEBOOKS[0], NOTEBOOKS[2]) for e in EXERCISES[nb])
+    assert float(rows["alice"]["score"]) == pytest.approx(withheld_course["total"])
