@@ -31,11 +31,14 @@ fi
 # The course package itself, editable (its code is read from this checkout), with its console
 # commands; its dependencies are the pins above. nbgrader finds the classes nbgrader_config.py
 # names through this install: no PYTHONPATH anywhere.
-if ! "$VENV/bin/python" -c 'import coursekit.course' >/dev/null 2>&1 ||
-   [ "$("$VENV/bin/python" -c 'import coursekit, pathlib; print(pathlib.Path(coursekit.__file__).parent.parent)')" != "$ROOT" ] ||
-   [ ! -x "$VENV/bin/coursekit-grade" ]; then
+# Installed again when pyproject.toml changes, so a new console command appears after a pull.
+want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
+have="$(cat "$VENV/.pyproject.sha256" 2>/dev/null || true)"
+if [ "$want" != "$have" ] || ! "$VENV/bin/python" -c 'import coursekit.course' >/dev/null 2>&1 ||
+   [ "$("$VENV/bin/python" -c 'import coursekit, pathlib; print(pathlib.Path(coursekit.__file__).parent.parent)')" != "$ROOT" ]; then
   echo "setup: installing the course package (editable) into $VENV" >&2
   "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --no-deps -e "$ROOT"
+  echo "$want" > "$VENV/.pyproject.sha256"
 fi
 # ensure_command COMMAND PACKAGE WHY: install a Debian/Ubuntu package when its command is missing
 # (as root with apt-get), or say how to.

@@ -513,7 +513,9 @@ def test_hidden_tests_never_reach_the_kernel(batch):
     assert blobs, "the attack did not run"
     seen = "\n".join(base64.b64decode(blob).decode(errors="replace") for blob in blobs)
     assert "def scale(a, s):" in seen, "the attack should see the student's own cells"
-    leaked = sorted(line for line in hidden if line in seen)
+    # Whole lines: a short hidden line can be part of a longer public one (checks.py's signatures).
+    seen_lines = {line.strip() for line in seen.splitlines()}
+    leaked = sorted(hidden & seen_lines)
     assert not leaked, f"hidden-test lines reached the kernel: {leaked[:3]}"
 
 

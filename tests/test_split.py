@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 from jupyter_client.manager import KernelManager
+from jupyter_client.session import Session
 
 from coursekit.grading import split, wire
 
@@ -262,3 +263,47 @@ def test_a_call_over_the_deadline_is_interrupted_and_the_kernel_lives_on(kernel)
         assert time.monotonic() - started < 1 + split.INTERRUPT_GRACE
         student.deadline = float("inf")
     assert fine() == "still here"
+
+
+def test_the_time_limit_is_per_call_and_the_notebook_deadline_bounds_them_all(kernel):
+    define(kernel, "import time\ndef nap(seconds):\n    time.sleep(seconds)\n    return seconds")
+    (nap,) = fetch(kernel, "nap")
+    student = kernel[1]
+    student.call_limit = 1.0
+    try:
+        started = time.monotonic()
+        assert [nap(0.25) for _ in range(6)] == [0.25] * 6  # 1.5 s in all, each call well within 1 s
+        assert time.monotonic() - started > 1.0
+        with pytest.raises(split.CallTimedOut):
+            nap(5)
+        student.call_limit, student.deadline = float("inf"), time.monotonic() + 1
+        with pytest.raises(split.CallTimedOut):
+            nap(5)
+    finally:
+        student.call_limit = student.deadline = float("inf")
+    assert nap(0) == 0
+
+
+def test_a_message_cut_short_by_an_interrupt_does_not_hide_the_next_one():
+    """An interrupt that lands while the kernel sends leaves a partial message, and ZeroMQ appends
+    the next one to it: the channel reads that next, whole message (else both sides wait forever)."""
+    channel = split.KernelChannel.__new__(split.KernelChannel)
+    channel.session = Session(key=b"k")
+
+    def frames(prompt):
+        return channel.session.serialize(channel.session.msg("input_request", {"prompt": prompt}), ident=[b"id"])
+
+    cut_short = frames("first")[:4]
+    channel.sockets = {"stdin": FakeSocket(cut_short + frames("second"))}
+    message = channel._receive("stdin")
+    assert message["msg_type"] == "input_request" and message["content"]["prompt"] == "second"
+    channel.sockets = {"stdin": FakeSocket([b"id", b"<IDS|MSG>", b"bad signature", b"{}", b"{}", b"{}", b"{}"])}
+    assert channel._receive("stdin") is None
+
+
+class FakeSocket:
+    def __init__(self, frames):
+        self.frames = frames
+
+    def recv_multipart(self, flags=0):
+        return self.frames

@@ -189,7 +189,7 @@ class LimitedExecute(Execute):
             raise StopGrading(f"the notebook ran longer than its limit of {self.notebook_timeout} s")
         grader = self._split_grader()
         try:
-            outputs = grader.run_test(cell.source, split.TEST_CELL_COUNT, min(self.timeout or remaining, remaining))
+            outputs = grader.run_test(cell.source, split.TEST_CELL_COUNT, self.timeout or remaining, self._deadline)
         except split.KernelGone as gone:
             raise StopGrading(self._death_reason() if not self._kernel_alive() else str(gone)) from None
         cell.outputs = outputs

@@ -16,8 +16,9 @@ kernel; anything else comes as a value. Only plain data crosses (coursekit.gradi
   traceback and is raised here as that builtin class, anything else as `StudentError`;
 - what the student's code prints during a call is kept (bounded) as the cell's output, on stdout,
   so it never costs the cell its points; warnings are raised again here as warnings;
-- every request has a deadline (the cell's time limit, within the notebook's); a call that runs
-  over it is interrupted and fails that cell, a kernel that dies or hangs stops the notebook.
+- every call of student code has the cell's time limit, within the notebook's (a test that calls
+  a function 600 times is not one long call); a call that runs over it is interrupted and fails
+  that cell, a kernel that dies or hangs stops the notebook.
 
 The cell's outputs (printed text, the error with a traceback naming the test cell's lines as
 IPython does) are written into the notebook, so nbgrader grades, saves and renders feedback as usual.
@@ -38,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 import zmq
-from jupyter_client.session import Session
+from jupyter_client.session import DELIM, Session
 from nbformat.notebooknode import NotebookNode
 
 from . import agent, wire
@@ -136,9 +137,17 @@ class KernelChannel:
 
     def ask(self, text, deadline):
         """Answer the pending input() with text; the next prompt, or None once the request has ended."""
+        self.answer(text)
+        return self._wait(deadline)
+
+    def answer(self, text):
+        """Answer the pending input() with text, without waiting for what comes next."""
         self.session.send(self.sockets["stdin"], "input_reply", {"value": text}, parent=self.pending)
         self.pending = None
-        return self._wait(deadline)
+
+    def pending_prompt(self):
+        prompt = self.pending["content"].get("prompt", "") if self.pending is not None else ""
+        return prompt if isinstance(prompt, str) else ""
 
     def _wait(self, deadline):
         while True:
@@ -181,16 +190,22 @@ class KernelChannel:
 
     def _receive(self, channel):
         try:
-            _, parts = self.session.feed_identities(self.sockets[channel].recv_multipart(zmq.NOBLOCK), copy=True)
-            message = self.session.deserialize(parts, content=True, copy=True)
+            frames = self.sockets[channel].recv_multipart(zmq.NOBLOCK)
+            # An interrupt that lands while the kernel sends leaves a partial message, to which
+            # ZeroMQ appends the next whole one: read the part after the last delimiter.
+            last = max((i for i, frame in enumerate(frames) if frame == DELIM), default=-1)
+            message = self.session.deserialize(frames[last + 1:], content=True, copy=True)
         except Exception:  # noqa: BLE001 - a malformed or unsigned message is dropped
             return None
         message["msg_type"] = message["header"].get("msg_type")
         return message
 
+    def send_interrupt(self):
+        self.session.send(self.sockets["control"], "interrupt_request", {})
+
     def _interrupt(self):
         """Interrupt the running code; return once it has replied again or ended, else KernelGone."""
-        self.session.send(self.sockets["control"], "interrupt_request", {})
+        self.send_interrupt()
         deadline = time.monotonic() + INTERRUPT_GRACE
         while time.monotonic() < deadline:
             if self._next(0.2) is not None:
@@ -199,15 +214,19 @@ class KernelChannel:
                 raise KernelGone("the kernel died")
         raise KernelGone("a call ran longer than its time limit and did not stop when interrupted")
 
-    def finish(self, end_text, deadline):
-        """End the running request: answer its input() with end_text (and any other with EOF)."""
-        text = end_text
-        while self.running is not None:
-            if self.pending is not None:
-                self.ask(text, deadline)
-                text = EOF
-            else:
-                self._wait(deadline)
+
+def _closing_answer(prompt):
+    """What to answer a prompt with while ending: the serve loop ends, a call back fails, the
+    student's own input() reads end of file."""
+    if not prompt.startswith(wire.MARK):
+        return EOF
+    try:
+        message = wire.loads(prompt[len(wire.MARK):], function=lambda number: None)
+    except wire.WireError:
+        message = None
+    if type(message) is dict and message.get("kind") == "callback":
+        return wire.dumps({"error": ["RuntimeError", "the grader stopped this call: it ran over its time limit"]})
+    return wire.dumps({"op": "end"})
 
 
 def _url(info, channel):
@@ -226,7 +245,8 @@ class Student:
 
     def __init__(self, channel, unsupported=TypeError):
         self.channel = channel
-        self.deadline = float("inf")
+        self.deadline = float("inf")  # the notebook's: no request ends after it
+        self.call_limit = float("inf")  # seconds one request (a call, with its call-backs) may take
         self.output = None  # where a call's printed text goes (the running cell's output)
         self.unsupported = unsupported  # the exception a value of an unsupported type raises (checks.CheckFailed)
         # The test's callables the kernel may call back, by number: kept for the whole notebook, as a
@@ -236,19 +256,31 @@ class Student:
 
     def begin(self):
         """Start serving (one test cell)."""
-        prompt = self.channel.start(SERVE_CODE, self.deadline)
+        prompt = self.channel.start(SERVE_CODE, self._request_deadline())
         if prompt is None or not prompt.startswith(wire.MARK):
             self.end()
             raise StudentError("the notebook's kernel did not answer the grader (was Python's or IPython's "
                                "machinery replaced?)")
 
     def end(self):
-        """Stop serving; KernelGone if the kernel does not."""
-        if self.channel.running is not None:
-            try:
-                self.channel.finish(wire.dumps({"op": "end"}), time.monotonic() + INTERRUPT_GRACE)
-            except CallTimedOut:
-                raise KernelGone("the kernel did not stop serving the grader") from None
+        """Stop serving: answer whatever the kernel still asks (the serve loop gets its end, a call
+        back of an interrupted call an error) until its request has ended; KernelGone if it has not
+        within INTERRUPT_GRACE. After a timeout the kernel may still be in the student's code, or
+        the interrupt may have come while it waited for an answer: either way it ends here."""
+        channel = self.channel
+        deadline = time.monotonic() + INTERRUPT_GRACE
+        nudged = time.monotonic()
+        while channel.running is not None:
+            if time.monotonic() > deadline:
+                raise KernelGone("the kernel did not stop serving the grader")
+            if channel.pending is not None:
+                channel.answer(_closing_answer(channel.pending_prompt()))
+            elif channel._next(0.2) is None and time.monotonic() - nudged > 1:
+                channel.send_interrupt()  # still in the student's code: interrupt it again
+                nudged = time.monotonic()
+
+    def _request_deadline(self):
+        return min(self.deadline, time.monotonic() + self.call_limit)
 
     def _request(self, request):
         if self.channel.running is None:
@@ -262,14 +294,15 @@ class Student:
             raise
 
     def _exchange(self, request):
-        prompt = self.channel.ask(request, self.deadline)
+        deadline = self._request_deadline()
+        prompt = self.channel.ask(request, deadline)
         callbacks = 0
         while True:
             if prompt is None:
                 raise StudentError("the notebook's kernel stopped answering the grader (was Python's or "
                                    "IPython's machinery replaced, or did it run out of memory?)")
             if not prompt.startswith(wire.MARK):  # the student's own input(): there is no one to type
-                prompt = self.channel.ask(EOF, self.deadline)
+                prompt = self.channel.ask(EOF, deadline)
                 continue
             try:
                 message = wire.loads(prompt[len(wire.MARK):],
@@ -281,7 +314,7 @@ class Student:
                 callbacks += 1
                 answer = (self._call_back(message) if callbacks <= CALLBACK_LIMIT else
                           wire.dumps({"error": ["RuntimeError", "too many calls of a function the test passed in"]}))
-                prompt = self.channel.ask(answer, self.deadline)
+                prompt = self.channel.ask(answer, deadline)
                 continue
             if kind == "reply" and type(message.get("unreadable")) is str:
                 raise self.unsupported(_UNREADABLE.format(wire.short_name(message["unreadable"])))
@@ -545,10 +578,11 @@ class SplitGrader:
         """An instructor cell that both sides need (the imports): run here too. Errors are the course's bug."""
         exec(compile(source, "<setup cell>", "exec"), self.namespace)  # noqa: S102 - the instructor's own code
 
-    def run_test(self, source, count, time_limit):
-        """Run one test cell's source; its nbformat outputs."""
+    def run_test(self, source, count, time_limit, deadline=float("inf")):
+        """Run one test cell's source; its nbformat outputs. Each call of student code may take
+        time_limit seconds, and none may end after deadline (the notebook's, a time.monotonic())."""
         streams = _Streams()
-        self.student.deadline = min(self.student.deadline, time.monotonic() + time_limit)
+        self.student.deadline, self.student.call_limit = deadline, time_limit
         self.student.output = lambda text: streams.add("stdout", text)
         fetched = {}
         error = None
@@ -570,7 +604,9 @@ class SplitGrader:
         except KernelGone:
             raise
         except CallTimedOut:
-            message = f"a call of your code ran longer than this cell's time limit of {time_limit:g} s and was interrupted"
+            message = (f"a call of your code ran longer than its time limit of {time_limit:g} s and was interrupted"
+                       if time.monotonic() < deadline else
+                       "your code was still running when the notebook reached its time limit, and was interrupted")
             error = NotebookNode(output_type="error", ename=TIMEOUT_ENAME, evalue=message,
                                  traceback=[f"{TIMEOUT_ENAME}: {message}"])
         except BaseException as exc:  # noqa: BLE001 - the test's failure, as IPython would show it
@@ -581,7 +617,7 @@ class SplitGrader:
                 if self.namespace.get(name) is value:
                     del self.namespace[name]
             self.student.output = None
-            self.student.deadline = float("inf")
+            self.student.deadline = self.student.call_limit = float("inf")
         return streams.outputs() + [error]
 
     def _fetch(self, names):

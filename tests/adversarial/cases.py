@@ -374,10 +374,11 @@ HUGE_REPLIES = {
 # Exceptions that lie: a class named ValueError that is not one, one named KeyboardInterrupt, and
 # one whose message and name cannot be read.
 LYING_EXCEPTIONS = {
+    # The fake class lives inside the function: at module level it would also be what the
+    # student's own matrix_subtract raises, and fairly cost that exercise too.
     "matrix_add": """
-ValueError = type("ValueError", (Exception,), {})
-
 def matrix_add(a, b):
+    ValueError = type("ValueError", (Exception,), {})
     raise ValueError("the shapes differ")
 """,
     "is_solution": """
@@ -764,7 +765,7 @@ ATTACKS = [
            keep=but(*LYING_EXCEPTIONS)),
     Attack("atk-callback-forever", "the test's callback",
            "numerical_derivative() (01) calls the test's function forever on its first call",
-           lambda ctx: one(ctx, {"numerical_derivative": CALLBACK_FOREVER}, nb=NB_CALLBACK), ("graded",), "",
+           lambda ctx: one(ctx, {"numerical_derivative": CALLBACK_FOREVER}, nb=NB_CALLBACK), ("timed out",), "",
            zero=("numerical_derivative",), keep=but("numerical_derivative", nb=NB_CALLBACK), notebook=NB_CALLBACK),
     Attack("atk-exfiltrate-tests", "hidden tests' confidentiality",
            "a last cell prints, base64-encoded, its input history and every file it can open; every answer wrong",
