@@ -105,17 +105,24 @@ def _stub(number):
 def serve():
     """Answer the grader's requests until it says end: one test cell's worth."""
     reply = {"kind": "ready"}
-    while True:
-        text = _ask(reply)
-        try:
-            request = loads(text, function=_stub, ref=_objects.get)
-            operation = request["op"]
-        except Exception as error:  # noqa: BLE001 - the grader's request: reported back
-            reply = {"kind": "reply", "error": _error(error)}
-            continue
-        if operation == "end":
-            return
-        reply = describe(request) if operation == "describe" else call(request)
+    # input() flushes sys.stdout and sys.stderr first, which waits for the kernel's output thread
+    # twice per request: while serving, nothing else writes to them (a call has its own, _Output).
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = _Output()
+    try:
+        while True:
+            text = _ask(reply)
+            try:
+                request = loads(text, function=_stub, ref=_objects.get)
+                operation = request["op"]
+            except Exception as error:  # noqa: BLE001 - the grader's request: reported back
+                reply = {"kind": "reply", "error": _error(error)}
+                continue
+            if operation == "end":
+                return
+            reply = describe(request) if operation == "describe" else call(request)
+    finally:
+        sys.stdout, sys.stderr = saved
 
 
 def describe(request):
