@@ -155,11 +155,11 @@ class KernelChannel:
             if left <= 0:
                 self._interrupt()
                 raise CallTimedOut()
-            found = self._next(min(left, 0.5))
+            found = self.next_event(min(left, 0.5))
             if found is not None:
                 return found[0]
 
-    def _next(self, seconds):
+    def next_event(self, seconds):
         """(prompt,) for an input request of the running request, (None,) for its end, None if nothing came."""
         ready = dict(self.poller.poll(timeout=max(1, seconds * 1000)))
         self._drain()
@@ -208,7 +208,7 @@ class KernelChannel:
         self.send_interrupt()
         deadline = time.monotonic() + INTERRUPT_GRACE
         while time.monotonic() < deadline:
-            if self._next(0.2) is not None:
+            if self.next_event(0.2) is not None:
                 return
             if not self.alive():
                 raise KernelGone("the kernel died")
@@ -275,7 +275,7 @@ class Student:
                 raise KernelGone("the kernel did not stop serving the grader")
             if channel.pending is not None:
                 channel.answer(_closing_answer(channel.pending_prompt()))
-            elif channel._next(0.2) is None and time.monotonic() - nudged > 1:
+            elif channel.next_event(0.2) is None and time.monotonic() - nudged > 1:
                 channel.send_interrupt()  # still in the student's code: interrupt it again
                 nudged = time.monotonic()
 
