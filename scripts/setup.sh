@@ -25,7 +25,7 @@ want="$(sha256sum "$ROOT/requirements.txt" | cut -d' ' -f1)"
 have="$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)"
 if [ "$want" != "$have" ]; then
   echo "setup: installing pinned packages from requirements.txt (a minute or two the first time)" >&2
-  "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -r "$ROOT/requirements.txt"
+  "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --no-deps -r "$ROOT/requirements.txt"
   echo "$want" > "$VENV/.requirements.sha256"
 fi
 # The course package itself, editable (its code is read from this checkout), with its console
