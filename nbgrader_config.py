@@ -7,7 +7,8 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 c.IncludeHeaderFooter.header = "source/header.ipynb"
 
 # Student code is untrusted: autograde runs it in the bubblewrap sandbox with resource limits and
-# stops a notebook fairly when one is hit (coursekit/grading/execute.py); the rest is nbgrader's default list.
+# stops a notebook fairly when one is hit (coursekit/grading/execute.py); the rest is nbgrader's default list,
+# with CheckCellMetadata's schema compiled once instead of per cell (coursekit/grading/metadata.py).
 c.Autograde.autograde_preprocessors = [
     "coursekit.grading.execute.LimitedExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -15,7 +16,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "coursekit.grading.metadata.CheckCellMetadata",
 ]
 # Before execution: nbgrader's sanitizing steps, two of them fixed (coursekit/grading/execute.py) so that a
 # copied cell or an edited nbgrader flag costs only that cell's exercise, not the whole notebook.
@@ -24,7 +25,7 @@ c.Autograde.sanitize_preprocessors = [
     "coursekit.grading.execute.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "coursekit.grading.execute.OverwriteCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "coursekit.grading.metadata.CheckCellMetadata",
 ]
 # A student who deletes a test cell is still tested: nbgrader puts missing grade cells back.
 c.OverwriteCells.add_missing_cells = True
