@@ -26,7 +26,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader import preprocessors as nbgrader_preprocessors
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode, default
@@ -366,22 +366,27 @@ class OverwriteCells(nbgrader_preprocessors.OverwriteCells):
     `grade: false` lost every point of the notebook instead of only its own exercise's.
     """
 
+    def preprocess(self, nb, resources):
+        self._cells = None  # the gradebook's cells of this notebook: read once, on the first cell
+        return super().preprocess(nb, resources)
+
+    def _instructor_cells(self):
+        """(source cell names, {"grade": grade cell names, "solution": solution cell names})."""
+        if self._cells is None:
+            notebook = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+            self._cells = ({c.name for c in notebook.source_cells},
+                           {"grade": {c.name for c in notebook.grade_cells},
+                            "solution": {c.name for c in notebook.solution_cells}})
+        return self._cells
+
     def preprocess_cell(self, cell, resources, cell_index):
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id")
         if grade_id is not None:
-            try:
-                self.gradebook.find_source_cell(grade_id, self.notebook_id, self.assignment_id)
-            except MissingEntry:
-                pass  # not the instructor's cell: nbgrader's own handling below
-            else:
-                for flag, find in (("grade", self.gradebook.find_grade_cell),
-                                   ("solution", self.gradebook.find_solution_cell)):
-                    try:
-                        find(grade_id, self.notebook_id, self.assignment_id)
-                        should = True
-                    except MissingEntry:
-                        should = False
+            sources, flagged = self._instructor_cells()
+            if grade_id in sources:  # else not the instructor's cell: nbgrader's own handling below
+                for flag in ("grade", "solution"):
+                    should = grade_id in flagged[flag]
                     if bool(meta.get(flag)) != should:
                         self.report_change(grade_id, flag, should, meta.get(flag))
                         meta[flag] = should
