@@ -66,3 +66,26 @@ def test_grading_without_the_sandbox_is_an_explicit_opt_out(blank_course):
     assert all(r.returncode == 0 for r in runs.values())
     states = {s.notebook: s.state for s in grade.statuses(blank_course)["chidi"]}
     assert set(states.values()) == {"graded"}
+
+
+def run_in_sandbox(tmp_path, code):
+    """Run `code` with the kernel's Python, in the sandbox the kernel gets (sandbox.command)."""
+    connection = tmp_path / "connection.json"
+    connection.write_text("{}")
+    args = sandbox.command(connection, tmp_path, default_limits())
+    launcher = args.index("ipykernel_launcher")
+    files = [int(args[i + 1]) for i, a in enumerate(args) if a == "--file"]  # copied through inherited fds
+    try:
+        return subprocess.run([*args[:launcher - 1], "-c", code], capture_output=True, text=True, timeout=60,
+                              pass_fds=files)
+    finally:
+        for fd in files:
+            os.close(fd)
+
+
+def test_the_kernel_has_no_debugger(tmp_path):
+    imported = run_in_sandbox(tmp_path, "import debugpy.server")
+    assert imported.returncode != 0 and "ModuleNotFoundError" in imported.stderr, imported.stderr
+    available = run_in_sandbox(tmp_path, "from ipykernel.debugger import _is_debugpy_available as a; print(a)")
+    assert available.stdout.strip() == "False", available.stderr
+    assert run_in_sandbox(tmp_path, "import numpy, IPython; print('ok')").stdout.strip() == "ok"

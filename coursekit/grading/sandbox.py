@@ -27,6 +27,7 @@ Limits are traits of coursekit.grading.execute.LimitedExecute, defined there onl
 passes them in the environment variable below (a kernel started by hand gets their defaults).
 """
 
+import importlib.util
 import json
 import os
 import shutil
@@ -139,6 +140,11 @@ def command(connection_file, workdir, limits):
     args += _parent_dirs(prefixes + [str(workdir), "/run/kernel"])
     for prefix in prefixes:
         args += ["--ro-bind", prefix, prefix]
+    # No debugger in the kernel: ipykernel starts debugpy's machinery whenever it can import it
+    # (a tenth of the kernel's start-up), and student code has no use for a debug server.
+    debugpy = importlib.util.find_spec("debugpy")
+    if debugpy is not None and debugpy.submodule_search_locations:
+        args += ["--perms", "0555", "--size", "4096", "--tmpfs", debugpy.submodule_search_locations[0]]
     args += [# The kernel's socket folder; its parent made by hand (bwrap would make it 0700).
              *(["--perms", "0755", "--dir", str(IPC_DIR), "--bind", str(ipc), str(ipc)] if ipc else []),
              # Sticky and world-writable: the student may add files, but not replace the copies
