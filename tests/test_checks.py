@@ -136,6 +136,17 @@ def test_wrong_or_unreadable_formulas_fail_with_a_reason(answer, fragment):
     assert "2*exp(2*x)" not in text.replace(repr(answer), "")  # the answer is not revealed
 
 
+@pytest.mark.parametrize("answer, fragment", [("exp(2*x)", "inner derivative"), ("2*exp(2*x", "could not be read"),
+                                              ("2*exp(2*x)", None)])
+def test_a_formula_read_again_is_judged_again_the_same_way(answer, fragment):
+    """Formulas are parsed once per process (a cache): the second verdict is the first one."""
+    verdicts = [message(checks.expect_formula, answer, "2*exp(2*x)", key="exp(2*x)",
+                        slips=[("exp(2*x)", "chain rule: the inner derivative 2 is missing")])
+                if fragment else checks.expect_formula(answer, "2*exp(2*x)", key="exp(2*x)") for _ in range(2)]
+    assert verdicts[0] == verdicts[1]
+    assert fragment is None or fragment in verdicts[0]
+
+
 def test_log_means_natural_log_and_ln_too():
     checks.expect_formula("2*x/(x^2 + 1)", "2*x/(x**2 + 1)", key="log(x**2 + 1)")
     assert checks.formulas_equal(checks.read_formula("ln(x)", key="k"), checks.read_formula("log(x)", key="k"),

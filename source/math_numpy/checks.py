@@ -19,6 +19,7 @@ Rules these helpers keep, because of how nbgrader grades:
 
 import ast
 import copy
+import functools
 import inspect
 import math
 import re
@@ -656,6 +657,20 @@ def read_formula(answer, *, key, variables=("x",)):
     Accepts Python/SymPy syntax, ``^`` for powers, ``e**x``/``exp(x)``, ``ln``/``log``, ``sqrt``;
     products need ``*``.  Only whitelisted tokens reach SymPy (see formula_tokens).
     """
+    if type(answer) is str:
+        return _read_formula_once(answer, key, tuple(variables))
+    return _read_formula(answer, key=key, variables=variables)
+
+
+# SymPy's parsing is most of the cost of a formula check, and a class's answers (and the expected
+# formulas they are compared with) repeat: parse each string once per grading process.  Failures
+# are exceptions, which lru_cache does not keep: an unreadable answer is read again, and fails again.
+@functools.lru_cache(maxsize=4096)
+def _read_formula_once(answer, key, variables):
+    return _read_formula(answer, key=key, variables=variables)
+
+
+def _read_formula(answer, *, key, variables):
     import sympy
     from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
 
@@ -761,6 +776,11 @@ def formulas_equal(got, want, variables):
     (it is not complete), agreement at several points of the domain decides.
     Disagreement at any point is always a wrong answer.
     """
+    return _formulas_equal_once(got, want, tuple(variables))
+
+
+@functools.lru_cache(maxsize=4096)  # SymPy expressions are immutable and hash by structure
+def _formulas_equal_once(got, want, variables):
     import sympy
 
     symbols = [sympy.Symbol(v, positive=True) for v in variables]
