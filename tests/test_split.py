@@ -14,6 +14,8 @@ from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
 from coursekit.grading import split, wire
+from coursekit.spec import ASSIGNMENT
+from devtools.scratch import REPO
 
 # ---------------------------------------------------------------- the wire
 
@@ -307,3 +309,32 @@ class FakeSocket:
 
     def recv_multipart(self, flags=0):
         return self.frames
+
+
+def test_a_message_is_read_only_with_its_signature():
+    session = Session(key=b"secret")
+    request = session.msg("input_request", {"prompt": "p"}, parent=session.msg("execute_request", {}))
+    signature, *parts = session.serialize(request)[1:]  # after the delimiter
+    decoded = split._decode(session, [signature, *parts])
+    assert (decoded["msg_type"], decoded["content"], decoded["parent_header"]["msg_id"]) == \
+        ("input_request", {"prompt": "p"}, request["parent_header"]["msg_id"])
+    assert split._decode(session, [b"0" * len(signature), *parts]) is None
+    assert split._decode(Session(key=b"other"), [signature, *parts]) is None
+    listed = session.pack([1, 2])  # a content that is not a JSON object
+    assert split._decode(session, [session.sign([*parts[:3], listed]), *parts[:3], listed]) is None
+
+
+def test_a_run_of_test_cells_is_served_by_one_request(running_kernel):
+    client, student = running_kernel
+    student.end()
+    define(running_kernel, "def double(x):\n    return 2 * x")
+    grader = split.SplitGrader(student, str(REPO / "source" / ASSIGNMENT / "checks.py"))
+    grader.ran_in_kernel("def double(x):\n    return 2 * x")
+    assert grader.run_test("assert double(2) == 4", 1, 5, keep_serving=True) == []
+    request = student.channel.running
+    failed = grader.run_test("assert double(3) == 7, 'not 7'", 1, 5, keep_serving=True)
+    assert [out["ename"] for out in failed] == ["AssertionError"]
+    assert student.channel.running == request  # still the first cell's request
+    assert grader.run_test("assert double(5) == 10", 1, 5) == []
+    assert student.channel.running is None
+    define(running_kernel, "x = 1")  # the kernel runs cells again

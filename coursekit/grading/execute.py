@@ -189,7 +189,8 @@ class LimitedExecute(Execute):
             raise StopGrading(f"the notebook ran longer than its limit of {self.notebook_timeout} s")
         grader = self._split_grader()
         try:
-            outputs = grader.run_test(cell.source, split.TEST_CELL_COUNT, self.timeout or remaining, self._deadline)
+            outputs = grader.run_test(cell.source, split.TEST_CELL_COUNT, self.timeout or remaining, self._deadline,
+                                      keep_serving=self._test_runs_next(cell_index))
         except split.KernelGone as gone:
             raise StopGrading(self._death_reason() if not self._kernel_alive() else str(gone)) from None
         cell.outputs = outputs
@@ -198,6 +199,13 @@ class LimitedExecute(Execute):
         if self._output_bytes > self.max_output_bytes:
             raise StopGrading(f"the notebook printed more than {self.max_output_bytes:,} bytes of output")
         return cell
+
+    def _test_runs_next(self, cell_index):
+        """Whether the next cell that runs (nbclient skips empty ones) is a test cell too."""
+        for cell in self.nb.cells[cell_index + 1:]:
+            if cell.cell_type == "code" and cell.source.strip():
+                return cell_role(cell, self._instructor_cells) == "test"
+        return False
 
     @property
     def _checks_path(self):
