@@ -28,6 +28,7 @@ Nothing that comes from the kernel is unpickled, evaluated or used to look up a 
 import ast
 import builtins
 import contextlib
+import functools
 import hmac
 import importlib.util
 import io
@@ -473,12 +474,13 @@ class StudentFunction:
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
+@functools.lru_cache(maxsize=1024)  # a test cell's source is the same in every student's notebook
 def free_names(source):
     """The names a cell reads but does not bind at its top level (nested scopes included)."""
     try:
         table = symtable.symtable(source, "<cell>", "exec")
     except SyntaxError:
-        return set()
+        return frozenset()
     bound = {s.get_name() for s in table.get_symbols() if s.is_assigned() or s.is_imported()
              or s.is_namespace()}
     names = set()
@@ -491,7 +493,16 @@ def free_names(source):
             visit(child, False)
 
     visit(table, True)
-    return names - bound
+    return frozenset(names - bound)
+
+
+@functools.lru_cache(maxsize=256)  # every student's notebook runs the same test cells
+def _compiled_test(source, filename):
+    """A test cell's code: (its statements, its last bare expression or None), as IPython splits it."""
+    tree = ast.parse(source, filename)
+    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+    return (compile(tree, filename, "exec"),
+            None if last is None else compile(ast.Expression(last.value), filename, "eval"))
 
 
 def notebook_definitions(sources):
@@ -584,6 +595,7 @@ class SplitGrader:
         student.unsupported = self.checks.CheckFailed
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.student_sources = []  # the code of the cells run in the kernel so far, as submitted
+        self._definitions = (0, {})  # notebook_definitions of the first n of them
 
     def ran_in_kernel(self, source):
         self.student_sources.append(source)
@@ -647,7 +659,9 @@ class SplitGrader:
     def _fetch(self, names):
         if not names:
             return {}
-        definitions = notebook_definitions(self.student_sources)
+        if self._definitions[0] != len(self.student_sources):  # cells only ever get added
+            self._definitions = (len(self.student_sources), notebook_definitions(self.student_sources))
+        definitions = self._definitions[1]
         fetched = self.student.describe(sorted(names))
         for name, value in fetched.items():
             if isinstance(value, StudentFunction):
@@ -659,13 +673,9 @@ class SplitGrader:
 
     def _exec(self, source, count):
         """exec the cell; like IPython, the value of a last bare expression is the cell's result."""
-        filename = f"<test cell {count}>"
-        tree = ast.parse(source, filename)
-        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, filename, "exec"), self.namespace)  # noqa: S102 - the instructor's test code
-        if last is not None:
-            return eval(compile(ast.Expression(last.value), filename, "eval"), self.namespace)  # noqa: S307 - instructor's code
-        return None
+        body, last = _compiled_test(source, f"<test cell {count}>")
+        exec(body, self.namespace)  # noqa: S102 - the instructor's test code
+        return None if last is None else eval(last, self.namespace)  # noqa: S307 - instructor's code
 
     def _error_output(self, exc, count):
         """The error as IPython shows it: the test cell's frames as "Cell In[n], line k"; then the
