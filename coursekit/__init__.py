@@ -7,8 +7,10 @@
 - results:   the one results model (per test cell, exercise, notebook, student) every table renders
 - review:    doubtful grades withheld in the gradebook until cleared; `coursekit-review`
 - export:    plain `nbgrader export` (nbgrader's CSV) with withheld grades left out
-- grading/:  the sandboxed kernel (sandbox), nbgrader's Execute with limits (execute), safe batch
-             grading and per-notebook statuses (batch), the static tamper scan (scan/)
+- grading/:  the sandboxed kernel (sandbox), nbgrader's Execute with limits (execute), test cells
+             run in the grader against the kernel's names (split, agent, wire), nbgrader's
+             CheckCellMetadata with its schema compiled once (metadata), safe batch grading and
+             per-notebook statuses (batch), the static tamper scan (scan/)
 - feedback:  nbgrader generate_feedback preprocessors: no hidden tests, a per-exercise table
 - summary, report: the score table and the class report
 - lms/:      the roster, LMS collectors (zip_collect) and grade exporters

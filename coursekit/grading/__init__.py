@@ -1,3 +1,6 @@
 """Grading untrusted notebooks: the sandboxed kernel (sandbox), nbgrader's Execute step with
-limits and fair sanitizing (execute), safe batch grading with per-notebook statuses (batch), and
-the static tamper scan of submissions, which reads the code and never runs it (scan)."""
+limits and fair sanitizing (execute), test cells run in the grading process against the kernel's
+names (split; agent, its kernel side; wire, the plain data between them), nbgrader's
+CheckCellMetadata with its schema compiled once (metadata), safe batch grading with per-notebook
+statuses (batch), and the static tamper scan of submissions, which reads the code and never runs
+it (scan)."""
