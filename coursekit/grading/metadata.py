@@ -1,8 +1,8 @@
 """nbgrader's CheckCellMetadata, with its JSON schema checked once per process, not once per cell.
 
 nbgrader validates every cell's nbgrader metadata with `jsonschema.validate(meta, schema)`, which
-first checks the schema itself against JSON Schema's meta-schema: about 0.1 s per notebook, twice
-per autograded notebook (sanitizing, then recording), a tenth of grading one.  Here the schema is
+first checks the schema itself against JSON Schema's meta-schema: about 0.1 s each time it runs,
+and it runs twice per autograded notebook (sanitizing, then recording).  Here the schema is
 checked once and its compiled validator reused.  Everything else is nbgrader's own code: the
 validator below is nbgrader's MetadataValidator with one step of its class chain, the schema
 check, replaced (Python's method resolution order puts SchemaChecked between nbgrader's
