@@ -26,6 +26,16 @@ have="$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)"
 if [ "$want" != "$have" ]; then
   echo "setup: installing pinned packages from requirements.txt (a minute or two the first time)" >&2
   "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --no-deps -r "$ROOT/requirements.txt"
+  # The list is the whole environment: remove what it no longer names (a package left out on
+  # purpose stays out after a pull), keeping only pip's own tools and this package.
+  "$VENV/bin/python" - "$ROOT/requirements.txt" <<'PY' | xargs -r "$VENV/bin/python" -m pip uninstall -qq -y
+import re, sys
+from importlib.metadata import distributions
+norm = lambda name: re.sub(r"[-_.]+", "-", name).lower()
+lines = (line.split("#")[0].strip() for line in open(sys.argv[1]))
+keep = {norm(line.split("==")[0]) for line in lines if "==" in line} | {"pip", "setuptools", "wheel", "math-numpy-course"}
+print("\n".join(sorted({d.metadata["Name"] for d in distributions() if norm(d.metadata["Name"]) not in keep})))
+PY
   echo "$want" > "$VENV/.requirements.sha256"
 fi
 # The course package itself, editable (its code is read from this checkout), with its console
