@@ -103,7 +103,7 @@ def _stub(number):
 
 
 def serve():
-    """Answer the grader's requests until it says end: one test cell's worth."""
+    """Answer the grader's requests until it says end: a run of consecutive test cells' worth."""
     reply = {"kind": "ready"}
     # input() flushes sys.stdout and sys.stderr first, which waits for the kernel's output thread
     # twice per request: while serving, nothing else writes to them (a call has its own, _Output).

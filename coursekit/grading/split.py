@@ -252,9 +252,9 @@ def _url(info, channel):
 class Student:
     """The student's kernel as the grader sees it: names to look up, functions to call.
 
-    For each test cell the kernel's agent serves (agent.serve): it waits in input() for a request
-    (look up names, call a function, end), and answers with its next input() prompt, so a call costs
-    two messages on the stdin channel and no run of an IPython cell. A student function that calls
+    For each run of consecutive test cells the kernel's agent serves (agent.serve): it waits in
+    input() for a request (look up names, call a function, end), and answers with its next input()
+    prompt, so a call costs two messages on the stdin channel and no run of an IPython cell. A student function that calls
     a test's function back asks for it the same way, within the call.
     """
 
@@ -270,7 +270,7 @@ class Student:
         channel.start(INSTALL_CODE, time.monotonic() + 60, stdin=False)
 
     def begin(self):
-        """Start serving (one test cell)."""
+        """Start serving (a run of consecutive test cells: SplitGrader.run_test, keep_serving)."""
         prompt = self.channel.start(SERVE_CODE, self._request_deadline())
         if prompt is None or not prompt.startswith(wire.MARK):
             self.end()
