@@ -18,6 +18,7 @@ import json
 import os
 import signal
 import time
+from pathlib import Path
 from queue import Empty
 
 import zmq
@@ -91,6 +92,10 @@ class LimitedExecute(Execute):
     checks_module = Unicode("checks.py", help=(
         "The instructor's helper module the test cells import, in the assignment's source folder: split "
         "grading imports this copy, never the student's.")).tag(config=True)
+    kernel_course_root = Unicode("", help=(
+        "Where the sandboxed kernel sees the course directory (default: where nbgrader runs). Parallel "
+        "grading sets it in its scratch copies to the real course, so that tracebacks name the course's "
+        "folders exactly as a serial run does.")).tag(config=True)
 
     @default("shutdown_kernel")
     def _kill_at_the_end(self):
@@ -149,6 +154,11 @@ class LimitedExecute(Execute):
     async def async_start_new_kernel(self, **kwargs):
         limits = {name: getattr(self, name) for name in SANDBOX_LIMITS}
         kwargs["env"] = {**os.environ, sandbox.LIMITS_VARIABLE: json.dumps(limits)}
+        if self.kernel_course_root and self.use_sandbox:
+            # nbgrader runs in the course directory and starts the kernel in the notebook's folder.
+            where = kwargs.get("cwd") or self.resources.get("metadata", {}).get("path") or os.getcwd()
+            folder = Path(where).resolve().relative_to(Path.cwd().resolve())
+            kwargs["env"][sandbox.FOLDER_VARIABLE] = str(Path(self.kernel_course_root) / folder)
         return await super().async_start_new_kernel(**kwargs)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):

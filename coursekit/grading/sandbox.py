@@ -38,6 +38,9 @@ from pathlib import Path
 KERNEL_NAME = "math-numpy-sandbox"
 IPC_DIR = Path("/tmp/math-numpy-kernels")  # one folder per kernel in here (execute.py)
 LIMITS_VARIABLE = "MATH_NUMPY_SANDBOX_LIMITS"
+# Where the kernel sees the notebook's folder, when not where it is on the host (parallel grading
+# runs in scratch copies, and tracebacks must name the course's own folder, as a serial run does).
+FOLDER_VARIABLE = "MATH_NUMPY_SANDBOX_FOLDER"
 NOBODY = 65534  # the sandbox's group
 # The sandbox's user id is this plus the launcher's pid (unique while the sandbox lives; the pid
 # stays below 2**22): far above any real account's id, never a file owner on the host's disk.
@@ -116,8 +119,12 @@ def _parent_dirs(paths):
     return [arg for a in ancestors for arg in ("--perms", "0755", "--dir", a)]
 
 
-def command(connection_file, workdir, limits):
-    """The bwrap command line that runs ipykernel for `connection_file` in a copy of `workdir`."""
+def command(connection_file, workdir, limits, seen_as=None):
+    """The bwrap command line that runs ipykernel for `connection_file` in a copy of `workdir`.
+
+    seen_as: the path the copy has inside the sandbox (default: workdir's own).
+    """
+    folder = Path(seen_as or workdir)
     python = Path(sys.executable)  # the virtual environment's python
     args = [bwrap_path(),
             "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
@@ -137,7 +144,7 @@ def command(connection_file, workdir, limits):
     args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
     prefixes = sorted({str(Path(sys.base_prefix).resolve()), sys.prefix})
     ipc = _ipc_folder(connection_file)
-    args += _parent_dirs(prefixes + [str(workdir), "/run/kernel"])
+    args += _parent_dirs(prefixes + [str(folder), "/run/kernel"])
     for prefix in prefixes:
         args += ["--ro-bind", prefix, prefix]
     # No debugger in the kernel: ipykernel starts debugpy's machinery whenever it can import it
@@ -149,7 +156,7 @@ def command(connection_file, workdir, limits):
              *(["--perms", "0755", "--dir", str(IPC_DIR), "--bind", str(ipc), str(ipc)] if ipc else []),
              # Sticky and world-writable: the student may add files, but not replace the copies
              # below (root's, read-only), so checks.py stays the instructor's.
-             "--perms", "1777", "--size", size, "--tmpfs", str(workdir)]
+             "--perms", "1777", "--size", size, "--tmpfs", str(folder)]
     copied = 0
     for item in sorted(Path(workdir).iterdir()):
         # Only the student's own regular files; symlinks could point anywhere on the host. No
@@ -158,7 +165,7 @@ def command(connection_file, workdir, limits):
         if item.is_file() and not item.is_symlink() and item.suffix != ".ipynb":
             copied += item.stat().st_size
             if copied <= MAX_FOLDER_BYTES:
-                args += _file_argument(item, item, "0444")
+                args += _file_argument(item, folder / item.name, "0444")
     # Sized: an unsized tmpfs would let the kernel fill the grader's memory (found by tests/test_adversarial.py).
     args += ["--perms", "0777", "--size", str(2**20), "--tmpfs", "/run/kernel"]
     args += _file_argument(connection_file, "/run/kernel/connection.json", "0666")
@@ -167,7 +174,7 @@ def command(connection_file, workdir, limits):
                         "PYTHONDONTWRITEBYTECODE": "1", "OPENBLAS_NUM_THREADS": "1",
                         "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}.items():
         args += ["--setenv", name, value]
-    args += ["--chdir", str(workdir), "--",
+    args += ["--chdir", str(folder), "--",
              "/usr/bin/prlimit", f"--as={limits['memory_mb'] * 2**20}", f"--cpu={limits['cpu_seconds']}",
              f"--nproc={limits['processes']}", f"--fsize={limits['file_mb'] * 2**20}", "--core=0", "--",
              "/usr/bin/setpriv", f"--reuid={UID_BASE + os.getpid()}", f"--regid={NOBODY}", "--clear-groups",
@@ -181,7 +188,7 @@ def launch(argv):
     connection_file = argv[argv.index("-f") + 1]
     if not bwrap_path():
         sys.exit("math-numpy-sandbox: bubblewrap (bwrap) is not installed; see README, 'Grading safely'.")
-    args = command(connection_file, Path.cwd(), limits_from_environment())
+    args = command(connection_file, Path.cwd(), limits_from_environment(), os.environ.get(FOLDER_VARIABLE))
     # The kernel process's own stdout carries only ipykernel's start-up banner (student output
     # travels over the IPC sockets); keep it out of nbgrader's log. Errors still go to stderr.
     devnull = os.open(os.devnull, os.O_WRONLY)
