@@ -33,6 +33,16 @@ def nbgrader(*args, cwd, check=True):
     return result
 
 
+def config_of(course):
+    """The traitlets Config of course/nbgrader_config.py (empty without one), as nbgrader loads it."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    if not (Path(course) / "nbgrader_config.py").exists():
+        return Config()
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+
+
 def generate_release(course):
     """`nbgrader generate_assignment` into course/release (also registers it in the gradebook)."""
     nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)

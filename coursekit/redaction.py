@@ -17,11 +17,9 @@ Contract:
 """
 
 import dataclasses
-from pathlib import Path
 
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
 from .notebooks import ANSI
 
@@ -49,10 +47,9 @@ class Markers:
     @classmethod
     def of_course(cls, course):
         """The markers configured in course/nbgrader_config.py (nbgrader's defaults without one)."""
-        config = Config()
-        if (Path(course) / "nbgrader_config.py").exists():
-            config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-        return cls.from_config(config)
+        from .course import config_of
+
+        return cls.from_config(config_of(course))
 
     def split(self, source):
         """(visible lines, with HIDDEN_NOTE where a hidden region was; lines inside any region)."""
