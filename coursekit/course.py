@@ -43,6 +43,22 @@ def config_of(course):
     return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
 
 
+def gradebook_url(course):
+    """The course's gradebook, as nbgrader finds it: CourseDirectory.db_url of its nbgrader_config.py
+    (e.g. a PostgreSQL server), else SQLite's gradebook.db in the course directory."""
+    config = config_of(course)
+    if "CourseDirectory" in config and config.CourseDirectory.get("db_url"):
+        return config.CourseDirectory.db_url
+    return f"sqlite:///{Path(course).resolve() / 'gradebook.db'}"
+
+
+def has_gradebook(course, db_url=None):
+    """Whether the gradebook exists (an SQLite file; a server's is assumed to): opening a missing
+    SQLite gradebook would create an empty one."""
+    url = db_url or gradebook_url(course)
+    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
+
+
 def generate_release(course):
     """`nbgrader generate_assignment` into course/release (also registers it in the gradebook)."""
     nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)

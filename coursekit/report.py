@@ -28,6 +28,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from nbgrader.api import MissingEntry  # noqa: E402
 
+from .course import gradebook_url, has_gradebook  # noqa: E402
 from .results import course_results  # noqa: E402
 from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS  # noqa: E402
 
@@ -145,10 +146,9 @@ def plot(exercises, totals, path):
 def write_report(course=".", out="reports", db_url=None):
     """Write exercises.csv and exercises.png into course/out (made if missing); return their paths."""
     course = Path(course).resolve()
-    if db_url is None:
-        if not (course / "gradebook.db").exists():  # opening it would create an empty one
-            raise ValueError(f"no gradebook.db in {course}: run this in the course directory, after grading")
-        db_url = f"sqlite:///{course / 'gradebook.db'}"
+    db_url = db_url or gradebook_url(course)
+    if not has_gradebook(course, db_url):  # opening it would create an empty one
+        raise ValueError(f"no gradebook.db in {course}: run this in the course directory, after grading")
     try:
         results = course_results(course, db_url=db_url)
     except MissingEntry:

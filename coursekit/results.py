@@ -53,6 +53,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from . import notebooks
+from .course import gradebook_url
 from .redaction import ANSI, Markers
 from .review import WITHHELD, reason_of  # noqa: F401 (WITHHELD: the exports' one wording)
 from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
@@ -294,7 +295,7 @@ def course_results(course, submitted="submitted", db_url=None):
     """{student: StudentResult} for every student in the course's gradebook, sorted by id."""
     course = Path(course)
     markers = Markers.of_course(course)
-    with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url or gradebook_url(course)) as gb:
         max_scores = _max_scores(gb)
         return {s.id: _student(gb, course, s.id, submitted, markers, max_scores)
                 for s in sorted(gb.students, key=lambda s: s.id)}
@@ -302,5 +303,5 @@ def course_results(course, submitted="submitted", db_url=None):
 
 def student_result(course, student, submitted="submitted", db_url=None):
     course = Path(course)
-    with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url or gradebook_url(course)) as gb:
         return _student(gb, course, student, submitted, Markers.of_course(course), _max_scores(gb))

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from .course import gradebook_url, has_gradebook
 from .spec import ASSIGNMENT, NOTEBOOKS
 
 LEDGER = "withheld.json"
@@ -115,10 +116,10 @@ def adopt_formgrader_clearances(course, db_url=None):
     marks manually scored cells for review again."""
     ledger = read_ledger(course)
     pending = {k: e for k, e in ledger.items() if not e.get("cleared")}
-    if not pending or not (Path(course) / "gradebook.db").exists() and db_url is None:
+    if not pending or not has_gradebook(course, db_url):
         return []
     adopted = []
-    with Gradebook(db_url or f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+    with Gradebook(db_url or gradebook_url(course)) as gb:
         for name, entry in pending.items():
             grades = _grades(gb, *name.split("/", 1))
             if grades and all(g.manual_score is not None and not g.needs_manual_grade for g in grades):
@@ -136,7 +137,7 @@ def mark(course, submitted, statuses, flagged, db_url=None):
     ledger = read_ledger(course)
     doubtful = doubts(statuses, flagged)
     withheld = {}
-    with Gradebook(db_url or f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+    with Gradebook(db_url or gradebook_url(course)) as gb:
         for student in statuses:
             for nb in NOTEBOOKS:
                 grades, name = _grades(gb, student, nb), key(student, nb)
@@ -176,7 +177,7 @@ def withheld(course, db_url=None):
 def clear(course, student, notebook=None, by=None, submitted="submitted", db_url=None):
     """Clear a student's withheld notebooks (one, or all); return the cleared notebook names."""
     ledger, cleared = read_ledger(course), []
-    with Gradebook(db_url or f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+    with Gradebook(db_url or gradebook_url(course)) as gb:
         for nb in [notebook] if notebook else NOTEBOOKS:
             grades = _grades(gb, student, nb)
             if not any(g.needs_manual_grade for g in grades):

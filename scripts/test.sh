@@ -4,6 +4,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 # The feedback test looks at a page as a student would, in a real headless browser.
 ensure_command chromium chromium "the feedback page test"
+# The PostgreSQL gradebook test starts a server of its own (Debian keeps its binaries off PATH).
+ensure_command pg_ctlcluster postgresql "the PostgreSQL gradebook test"
 cd "$ROOT"
 # No folder here: pyproject.toml's testpaths runs tests/ unless arguments name test files.
 # One pytest-xdist worker per core (at least 2): the grading batches wait on kernels much of the

@@ -20,13 +20,16 @@ Nothing under the submitted folder is ever written.
 import argparse
 import dataclasses
 import json
+import os
 import sys
+import time
 from pathlib import Path
 
 from .. import notebooks, review as withhold
-from ..course import nbgrader
+from ..course import has_gradebook, nbgrader
 from ..spec import ASSIGNMENT, NOTEBOOKS
 from .execute import STOPPED
+from .progress import Progress, summary
 
 
 @dataclasses.dataclass
@@ -44,16 +47,52 @@ def autograde(course, submitted="submitted", force=False, extra=()):
 
     extra: more nbgrader arguments, e.g. "--LimitedExecute.timeout=5".
     """
+    if not force:
+        remove_unfinished(course)
     runs = {}
     for nb in NOTEBOOKS:
-        if not force:
-            for copy in Path(course).glob(f"autograded/*/{ASSIGNMENT}/{nb}.ipynb"):
-                if unfinished(copy):
-                    copy.unlink()
         args = ["autograde", ASSIGNMENT, f"--notebook={nb}", f"--CourseDirectory.submitted_directory={submitted}",
                 *(["--force"] if force else []), *extra]
         runs[nb] = nbgrader(*args, cwd=course, check=False)
     return runs
+
+
+def remove_unfinished(course):
+    """Remove autograded copies a killed run left unrun, or nbgrader would skip them as done."""
+    for copy in Path(course).glob(f"autograded/*/{ASSIGNMENT}/*.ipynb"):
+        if unfinished(copy):
+            copy.unlink()
+
+
+def pending(course, submitted="submitted", force=False):
+    """The (student, notebook) pairs an autograde run grades, as nbgrader selects them.
+
+    A submitted notebook is graded when forced, when it has no finished autograded copy, or when
+    the submission's timestamp.txt is newer than the graded one's (nbgrader then grades it again).
+    """
+    folder = Path(course) / submitted
+    todo = []
+    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
+        graded_dir = Path(course) / "autograded" / student_dir.name / ASSIGNMENT
+        for nb in NOTEBOOKS:
+            if not (student_dir / ASSIGNMENT / f"{nb}.ipynb").is_file():
+                continue
+            graded = graded_dir / f"{nb}.ipynb"
+            if force or not graded.exists() or unfinished(graded) or newer(student_dir / ASSIGNMENT, graded_dir):
+                todo.append((student_dir.name, nb))
+    return todo
+
+
+def newer(submission, graded):
+    """Whether the submission's timestamp.txt is newer than the graded copy's (nbgrader's test)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    try:
+        coursedir = CourseDirectory()
+        new, old = coursedir.get_existing_timestamp(str(submission)), coursedir.get_existing_timestamp(str(graded))
+    except Exception:  # noqa: BLE001 - an unreadable timestamp fails the student in nbgrader itself
+        return False
+    return new is not None and old is not None and new > old
 
 
 def unfinished(graded):
@@ -130,12 +169,37 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--force", action="store_true", help="grade again the notebooks already graded")
     parser.add_argument("--submitted", default="submitted", help="folder of submissions (default: submitted)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="students graded at once, each in its own sandbox (default: the machine's cores; "
+                             "1: nbgrader autograde itself, one notebook after another)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="grade on the Dask cluster of this scheduler, e.g. tcp://grader1:8786 (docs/grading.md)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     course = Path.cwd()
     withhold.adopt_formgrader_clearances(course)  # before autograde marks manually scored cells again
-    for nb, run in autograde(course, args.submitted, args.force).items():
-        print(f"nbgrader autograde {ASSIGNMENT} --notebook={nb}: "
-              + ("done" if run.returncode == 0 else "some submissions failed (statuses below)"))
+    todo = pending(course, args.submitted, args.force)
+    started = time.perf_counter()
+    if args.jobs == 1 and not args.scheduler:
+        for nb, run in autograde(course, args.submitted, args.force).items():
+            print(f"nbgrader autograde {ASSIGNMENT} --notebook={nb}: "
+                  + ("done" if run.returncode == 0 else "some submissions failed (statuses below)"))
+    else:
+        from .parallel import autograde as autograde_parallel
+
+        where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"{args.jobs} at once"
+        progress = Progress(len(todo), desc=f"grading ({where})")
+        try:
+            failed = autograde_parallel(course, args.submitted, args.force, jobs=args.jobs,
+                                        scheduler=args.scheduler, progress=progress)
+        finally:
+            progress.close()
+        for (student, nb), why in failed.items():
+            if why:
+                print(f"  {student} {nb}: not graded: {why}")
+    print(summary([notebook_status(course, args.submitted, student, nb).state for student, nb in todo],
+                  time.perf_counter() - started))
     print()
     review(course, args.submitted)
     print("\nScores (points per notebook):\n")
@@ -158,7 +222,7 @@ def review(course, submitted="submitted", out=sys.stdout):
             print(f"  {student}: {len(items)} finding(s): " + ", ".join(sorted({f.rule for f in items})), file=out)
     else:
         print("The tamper scan flagged no submission.", file=out)
-    if (Path(course) / "gradebook.db").exists():
+    if has_gradebook(course):
         withheld = withhold.mark(course, submitted, statuses(course, submitted), flagged)
         if withheld:
             print(f"Withheld for review, in no export until cleared: {len(withheld)} notebook(s) of "

@@ -184,7 +184,11 @@ class LimitedExecute(Execute):
                 raise StopGrading(self._death_reason() if not self._kernel_alive() else str(gone)) from None
             except split.CallTimedOut:
                 raise StopGrading("the kernel did not answer the grader") from None
-            self._grader = split.SplitGrader(student, self._checks_path)
+            path = self._checks_path
+            root = os.path.abspath(CourseDirectory(config=self.config).root)
+            shown = self.kernel_course_root + path[len(root):] \
+                if self.kernel_course_root and path.startswith(root + os.sep) else None
+            self._grader = split.SplitGrader(student, path, shown)
         return self._grader
 
     def _kernel_alive(self):

@@ -33,6 +33,7 @@ import hmac
 import importlib.util
 import io
 import json
+import linecache
 import re
 import sys
 import symtable
@@ -574,24 +575,34 @@ class _Writer(io.TextIOBase):
         return len(text)
 
 
-def load_checks(path):
-    """The instructor's checks.py as the module `checks` of this process (loaded once per path)."""
+def load_checks(path, shown_as=None):
+    """The instructor's checks.py as the module `checks` of this process (loaded once per path).
+
+    shown_as: the file name its tracebacks give (a parallel worker's scratch copy names the
+    course's own file, so that feedback reads as a serial run's); its lines are served from memory.
+    """
+    shown_as = str(shown_as or path)
     loaded = sys.modules.get("checks")
-    if loaded is not None and getattr(loaded, "__file__", None) == str(path):
+    if loaded is not None and getattr(loaded, "__file__", None) == shown_as \
+            and getattr(loaded, "__loaded_from__", None) == str(path):
         return loaded
-    spec = importlib.util.spec_from_file_location("checks", path)
+    source = Path(path).read_text(encoding="utf-8")
+    spec = importlib.util.spec_from_loader("checks", loader=None, origin=shown_as)
     module = importlib.util.module_from_spec(spec)
+    module.__file__, module.__loaded_from__ = shown_as, str(path)  # __file__: what its code objects name
+    # mtime None: linecache keeps these lines, whether or not a file exists at shown_as.
+    linecache.cache[shown_as] = (len(source), None, source.splitlines(keepends=True), shown_as)
     sys.modules["checks"] = module
-    spec.loader.exec_module(module)
+    exec(compile(source, shown_as, "exec"), module.__dict__)  # noqa: S102 - the instructor's own module
     return module
 
 
 class SplitGrader:
     """One notebook's test cells, run in this process against one student kernel."""
 
-    def __init__(self, student, checks_path):
+    def __init__(self, student, checks_path, checks_shown_as=None):
         self.student = student
-        self.checks = load_checks(checks_path)
+        self.checks = load_checks(checks_path, checks_shown_as)
         student.unsupported = self.checks.CheckFailed
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.student_sources = []  # the code of the cells run in the kernel so far, as submitted

@@ -2,7 +2,9 @@
 
 import argparse
 import sys
+from pathlib import Path
 
+from ..course import gradebook_url
 from .roster import RosterError, load_into_gradebook, read_roster
 
 
@@ -12,9 +14,11 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     load = commands.add_parser("roster", help="load the roster's students into the gradebook")
     load.add_argument("path", nargs="?", default="roster.csv")
-    load.add_argument("--db", default="sqlite:///gradebook.db", help="gradebook URL (default: %(default)s)")
+    load.add_argument("--db", help="gradebook URL (default: the course's, from nbgrader_config.py, else "
+                                   "sqlite:///gradebook.db)")
     args = parser.parse_args(argv)
     try:
+        args.db = args.db or gradebook_url(Path.cwd())
         count = load_into_gradebook(read_roster(args.path), args.db)
     except RosterError as error:
         print(error, file=sys.stderr)

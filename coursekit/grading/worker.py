@@ -1,0 +1,194 @@
+"""Grade one student in a scratch course: the unit of work of parallel and distributed grading.
+
+`grade_student(kit, task)` runs in a worker process (a local pool, or a Dask worker on another
+machine): plain data in, one JSON text out, so that nothing a student's code produced is ever
+unpickled on the recording side (Dask pickles only that string).
+
+- kit (`course_kit`): what grading needs of the course, read once by the recording process:
+  nbgrader_config.py, source/ (nbgrader copies its non-notebook files, checks.py, into every
+  autograded folder), and a template gradebook: the course's, with every student and
+  submission removed (SQLite courses).  A course whose gradebook is a server (PostgreSQL) sends
+  no template: workers then write to it directly, each for its own students.
+- task: the student, the notebooks to grade, every file of the submission (nbgrader zeroes the
+  notebooks it does not find, so all are sent), and the student's current gradebook rows.
+
+The worker unpacks the kit into a fresh scratch course, seeds its gradebook with the student's
+rows, and runs nbgrader's own Autograde converter in this process (nbgrader imported once per
+worker, not once per notebook), one notebook at a time as the serial path does.  It returns the
+autograded folder's files, the student's rows after grading (coursekit.grading.rows) and, per
+notebook, whether nbgrader finished it and its log.
+"""
+
+import base64
+import contextlib
+import hashlib
+import io
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+from ..spec import ASSIGNMENT
+
+# nbgrader's own files in a course folder; anything else of the course a worker never needs.
+KIT_FILES = ("nbgrader_config.py", "source")
+KIT_SKIP = {"__pycache__", ".ipynb_checkpoints"}
+# The most of one submission sent to a worker: a student's notebooks and data are far smaller.
+MAX_SUBMISSION_BYTES = 256 * 2**20
+
+
+def course_kit(course, db_url):
+    """What a worker needs of `course`; `db_url` is the course's gradebook (a template is made of
+    an SQLite one)."""
+    course = Path(course)
+    files = {}
+    for name in KIT_FILES:
+        path = course / name
+        if path.is_file():
+            files[name] = path.read_bytes()
+        elif path.is_dir():
+            for item in sorted(path.rglob("*")):
+                rel = item.relative_to(course)
+                if item.is_file() and not item.is_symlink() and not KIT_SKIP & set(rel.parts) and item.suffix != ".pyc":
+                    files[str(rel)] = item.read_bytes()
+    template = _template(db_url) if db_url.startswith("sqlite") else None
+    digest = hashlib.sha256(json.dumps(sorted((k, hashlib.sha256(v).hexdigest()) for k, v in files.items()))
+                            .encode() + (template or b"")).hexdigest()[:16]
+    return {"id": digest, "files": files, "template": template}
+
+
+def _template(db_url):
+    """The bytes of a copy of the SQLite gradebook at `db_url` without students or submissions."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from . import rows
+
+    source = sa.engine.make_url(db_url).database
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "gradebook.db"
+        with contextlib.closing(sqlite3.connect(source)) as src, contextlib.closing(sqlite3.connect(copy)) as dst:
+            src.backup(dst)  # consistent even while another process reads it
+        engine = sa.create_engine(f"sqlite:///{copy}")
+        with engine.begin() as connection:
+            rows.clear_submissions(connection)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("VACUUM")
+        engine.dispose()
+        return copy.read_bytes()
+
+
+def submission_files(folder):
+    """{relative path: bytes} of a submission's regular files (symlinks are not followed: they
+    could name any file of the grading machine).  ValueError if it is implausibly large."""
+    files, total = {}, 0
+    for item in sorted(Path(folder).rglob("*")) if Path(folder).is_dir() else []:
+        if item.is_file() and not item.is_symlink() and not any(p.is_symlink() for p in item.parents):
+            total += item.stat().st_size
+            if total > MAX_SUBMISSION_BYTES:
+                raise ValueError(f"the submission is larger than {MAX_SUBMISSION_BYTES // 2**20} MiB")
+            files[str(item.relative_to(folder))] = item.read_bytes()
+    return files
+
+
+def _unpack(kit, root):
+    for rel, data in kit["files"].items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _config(root, db_url, course_root, extra):
+    from traitlets.config.loader import KVArgParseConfigLoader, PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config() \
+        if (root / "nbgrader_config.py").exists() else None
+    if config is None:
+        from traitlets.config import Config
+
+        config = Config()
+    config.merge(KVArgParseConfigLoader(argv=list(extra)).load_config())
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = db_url
+    config.CourseDirectory.submitted_directory = "submitted"
+    config.CourseDirectory.autograded_directory = "autograded"
+    # Student code sees the course's own folders, so its outputs are a serial run's.
+    config.LimitedExecute.kernel_course_root = course_root
+    return config
+
+
+def _autograde(config, student, notebook):
+    """nbgrader's Autograde converter for one notebook, in this process: (finished, log text)."""
+    from nbgrader.converters import Autograde
+    from nbgrader.coursedir import CourseDirectory
+
+    log = logging.getLogger(f"coursekit.worker.{student}.{notebook}")
+    log.propagate = False
+    text = io.StringIO()
+    handler = logging.StreamHandler(text)
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.INFO)
+    coursedir = CourseDirectory(config=config, log=log)
+    coursedir.assignment_id, coursedir.student_id, coursedir.notebook_id = ASSIGNMENT, student, notebook
+    converter = Autograde(coursedir=coursedir, config=config, log=log)
+    converter.force = True  # the scratch course is fresh: the recording side chose what to grade
+    converter.create_student = True
+    try:
+        converter.start()
+        finished = True
+    except Exception as error:  # noqa: BLE001 - nbgrader failed this notebook: the batch goes on
+        log.error("%s: %s", type(error).__name__, error)
+        finished = False
+    return finished, text.getvalue()
+
+
+def grade_student(kit, task):
+    """Grade task["notebooks"] of task["student"]; return the JSON text described above."""
+    from .. import course as course_module
+    from . import rows
+
+    student = task["student"]
+    os.environ["PATH"] = course_module.environment()["PATH"]  # kernels and alembic are found on PATH
+    with tempfile.TemporaryDirectory(prefix=f"coursekit-worker-{kit['id']}-") as tmp:
+        root = Path(tmp).resolve()
+        _unpack(kit, root)
+        folder = root / "submitted" / student / ASSIGNMENT
+        for rel, data in task["files"].items():
+            (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+            (folder / rel).write_bytes(data)
+        db_url = task.get("db_url")
+        if db_url is None:  # a scratch gradebook: the template, with this student's current rows
+            import sqlalchemy as sa
+
+            (root / "gradebook.db").write_bytes(kit["template"])
+            db_url = f"sqlite:///{root / 'gradebook.db'}"
+            engine = sa.create_engine(db_url)
+            with engine.begin() as connection:
+                rows.replace(connection, student, ASSIGNMENT, task["rows"])
+            engine.dispose()
+        config = _config(root, db_url, task["course_root"], task.get("extra", ()))
+        outcome = {}
+        previous = os.getcwd()
+        os.chdir(root)  # as `nbgrader autograde` runs: in the course directory
+        try:
+            for notebook in task["notebooks"]:
+                finished, log = _autograde(config, student, notebook)
+                outcome[notebook] = {"finished": finished, "log": log}
+        finally:
+            os.chdir(previous)
+        graded = root / "autograded" / student / ASSIGNMENT
+        files = {str(p.relative_to(graded)): {"data": base64.b64encode(p.read_bytes()).decode(),
+                                              "mode": p.stat().st_mode & 0o777}
+                 for p in sorted(graded.rglob("*")) if p.is_file()} if graded.is_dir() else {}
+        result_rows = None
+        if task.get("db_url") is None:
+            import sqlalchemy as sa
+
+            engine = sa.create_engine(db_url)
+            with engine.connect() as connection:
+                result_rows = rows.export(connection, student, ASSIGNMENT)
+            engine.dispose()
+    return json.dumps({"student": student, "notebooks": outcome, "files": files, "rows": result_rows})
