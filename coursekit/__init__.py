@@ -1,7 +1,7 @@
 """The math_numpy course package: only what nbgrader itself lacks.
 
 - spec:      the assignment, notebook and exercise names every other module relies on
-- course:    running nbgrader commands from this package's environment
+- course:    running nbgrader commands from this package's environment; the course's gradebook URL
 - notebooks: reading nbgrader notebooks and filling in solution cells
 - redaction: what of the instructor's cells a student may see, with nbgrader's configured markers
 - results:   the one results model (per test cell, exercise, notebook, student) every table renders
@@ -10,7 +10,8 @@
 - grading/:  the sandboxed kernel (sandbox), nbgrader's Execute with limits (execute), test cells
              run in the grader against the kernel's names (split, agent, wire), nbgrader's
              CheckCellMetadata with its schema compiled once (metadata), safe batch grading and
-             per-notebook statuses (batch), the static tamper scan (scan/)
+             per-notebook statuses (batch), a class on many processes or a Dask cluster (parallel,
+             worker, rows; progress), the static tamper scan (scan/)
 - feedback:  nbgrader generate_feedback preprocessors: no hidden tests, a per-exercise table
 - summary, report: the score table and the class report
 - lms/:      the roster, LMS collectors (zip_collect) and grade exporters

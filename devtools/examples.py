@@ -49,5 +49,14 @@ def build(release_dir, out_dir=EXAMPLES, cases=None):
     return out_dir
 
 
+def submit_class(course, students, submitted="submitted"):
+    """course/submitted/s00, s01, ...: `students` copies of the example students, in turn (benchmarks)."""
+    import shutil
+
+    for i in range(students):
+        shutil.copytree(EXAMPLES / STUDENTS[i % len(STUDENTS)] / ASSIGNMENT,
+                        Path(course) / submitted / f"s{i:02d}" / ASSIGNMENT)
+
+
 if __name__ == "__main__":
     print(f"wrote {build(REPO / 'release' / ASSIGNMENT)}")

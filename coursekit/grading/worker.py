@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from ..spec import ASSIGNMENT
@@ -145,8 +146,18 @@ def _autograde(config, student, notebook):
     return finished, text.getvalue()
 
 
+# One student at a time per process: grading changes the working directory (as nbgrader expects),
+# so a Dask worker started with several threads still grades in turn (start it with --nthreads 1).
+_ONE_AT_A_TIME = threading.Lock()
+
+
 def grade_student(kit, task):
     """Grade task["notebooks"] of task["student"]; return the JSON text described above."""
+    with _ONE_AT_A_TIME:
+        return _grade_student(kit, task)
+
+
+def _grade_student(kit, task):
     from .. import course as course_module
     from . import rows
 
