@@ -102,8 +102,12 @@ def unfinished(graded):
     by a limit has the GradingStopped output).
     """
     data, _ = read_json(graded)
-    return data is None or not any(c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count"))
-                                   for c in data["cells"])
+    return data is None or unfinished_cells(data["cells"])
+
+
+def unfinished_cells(cells):
+    return not any(isinstance(c, dict) and c.get("cell_type") == "code" and (c.get("outputs") or c.get("execution_count"))
+                   for c in cells)
 
 
 def read_json(path):
@@ -127,9 +131,12 @@ def notebook_status(course, submitted, student, nb):
         return Status(nb, "unreadable", problem)
     if not graded.exists():
         return Status(nb, "not graded", "nbgrader could not grade it: see its log")
-    if unfinished(graded):
+    # The JSON as nbgrader wrote it: read without nbformat's validation, which cost the most of a
+    # run's recording process (statuses are read for every notebook, several times).
+    data, _ = read_json(graded)
+    if data is None or unfinished_cells(data["cells"]):
         return Status(nb, "not graded", "grading was interrupted: grade again (without --force) to finish")
-    cells = notebooks.read(graded).cells
+    cells = [c for c in data["cells"] if isinstance(c, dict)]
     for cell in cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error" and out.get("ename") == STOPPED \
