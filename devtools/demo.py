@@ -13,15 +13,13 @@ Safe to run again: demo/ is rebuilt from scratch every time.
 """
 
 import io
-import os
 import shutil
 import sys
 import time
 
 from coursekit import lms, review as withhold
 from coursekit.course import nbgrader
-from coursekit.grading import batch as grade, parallel
-from coursekit.grading.progress import Progress
+from coursekit.grading import batch as grade
 from coursekit.report import write_report
 from coursekit.results import course_results
 from coursekit.spec import ASSIGNMENT
@@ -30,16 +28,6 @@ from coursekit.summary import table
 from .scratch import REPO, new_course
 
 DEMO = REPO / "demo"
-
-
-def graded_with_progress():
-    """coursekit-grade's parallel path, with its progress bar (plain lines when not on a terminal)."""
-    todo = grade.pending(DEMO, force=True)
-    progress = Progress(len(todo), desc="grading")
-    try:
-        parallel.autograde(DEMO, force=True, jobs=os.cpu_count() or 1, progress=progress)
-    finally:
-        progress.close()
 ROSTER = REPO / "examples" / "lms" / "roster.csv"
 DOWNLOAD = ROSTER.parent / "canvas_submissions.zip"
 CANVAS_ID = "12345"  # the Canvas assignment id: in a real course, the number in its URL
@@ -81,7 +69,7 @@ def main():
     step("Grade: every submission with the hidden tests, sandboxed, on every core, into autograded/; "
          "doubtful grades withheld",
          ["coursekit-grade   # nbgrader's Autograde, one student per worker, then the review"],
-         lambda: (graded_with_progress(), grade.review(DEMO, out=io.StringIO())))
+         lambda: (grade.autograde_with_progress(DEMO, force=True), grade.review(DEMO, out=io.StringIO())))
     nb_step("Feedback: one page per student and notebook in feedback/ (hidden tests' code left out)",
             ["generate_feedback", ASSIGNMENT, "--force"])
     nb_step("Grade files in reports/: nbgrader's, Canvas's import, Moodle's worksheet, points per exercise",

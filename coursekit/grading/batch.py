@@ -193,16 +193,8 @@ def main(argv=None):
             print(f"nbgrader autograde {ASSIGNMENT} --notebook={nb}: "
                   + ("done" if run.returncode == 0 else "some submissions failed (statuses below)"))
     else:
-        from .parallel import autograde as autograde_parallel
-
-        where = f"on the Dask cluster at {args.scheduler}" if args.scheduler else f"{args.jobs} at once"
-        progress = Progress(len(todo), desc=f"grading ({where})")
-        try:
-            failed = autograde_parallel(course, args.submitted, args.force, jobs=args.jobs,
-                                        scheduler=args.scheduler, progress=progress)
-        finally:
-            progress.close()
-        for (student, nb), why in failed.items():
+        outcome = autograde_with_progress(course, args.submitted, args.force, args.jobs, args.scheduler, len(todo))
+        for (student, nb), why in outcome.items():
             if why:
                 print(f"  {student} {nb}: not graded: {why}")
     print(summary([notebook_status(course, args.submitted, student, nb).state for student, nb in todo],
@@ -212,6 +204,21 @@ def main(argv=None):
     print("\nScores (points per notebook):\n")
     print(table(course_results(course, args.submitted)))
     return 0
+
+
+def autograde_with_progress(course, submitted="submitted", force=False, jobs=os.cpu_count() or 1, scheduler=None,
+                            total=None):
+    """coursekit.grading.parallel's autograde, counted on a progress bar (plain lines when not on
+    a terminal); `total`: the notebooks it will grade, if already known (pending)."""
+    from .parallel import autograde as autograde_parallel
+
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"{jobs} at once"
+    total = len(pending(course, submitted, force)) if total is None else total
+    progress = Progress(total, desc=f"grading ({where})")
+    try:
+        return autograde_parallel(course, submitted, force, jobs=jobs, scheduler=scheduler, progress=progress)
+    finally:
+        progress.close()
 
 
 def review(course, submitted="submitted", out=sys.stdout):

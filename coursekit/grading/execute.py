@@ -157,7 +157,7 @@ class LimitedExecute(Execute):
         if self.kernel_course_root and self.use_sandbox:
             # nbgrader runs in the course directory and starts the kernel in the notebook's folder.
             where = kwargs.get("cwd") or self.resources.get("metadata", {}).get("path") or os.getcwd()
-            folder = Path(where).resolve().relative_to(Path.cwd().resolve())
+            folder = Path(where).resolve().relative_to(Path(self._course_root).resolve())
             kwargs["env"][sandbox.FOLDER_VARIABLE] = str(Path(self.kernel_course_root) / folder)
         return await super().async_start_new_kernel(**kwargs)
 
@@ -185,7 +185,7 @@ class LimitedExecute(Execute):
             except split.CallTimedOut:
                 raise StopGrading("the kernel did not answer the grader") from None
             path = self._checks_path
-            root = os.path.abspath(CourseDirectory(config=self.config).root)
+            root = os.path.abspath(self._course_root)
             shown = self.kernel_course_root + path[len(root):] \
                 if self.kernel_course_root and path.startswith(root + os.sep) else None
             self._grader = split.SplitGrader(student, path, shown)
@@ -220,6 +220,10 @@ class LimitedExecute(Execute):
             if cell.cell_type == "code" and cell.source.strip():
                 return cell_role(cell, self._instructor_cells) == "test"
         return False
+
+    @property
+    def _course_root(self):
+        return CourseDirectory(config=self.config).root
 
     @property
     def _checks_path(self):

@@ -102,14 +102,11 @@ def _unpack(kit, root):
 
 
 def _config(root, db_url, course_root, extra):
-    from traitlets.config.loader import KVArgParseConfigLoader, PyFileConfigLoader
+    from traitlets.config.loader import KVArgParseConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config() \
-        if (root / "nbgrader_config.py").exists() else None
-    if config is None:
-        from traitlets.config import Config
+    from ..course import config_of
 
-        config = Config()
+    config = config_of(root)
     config.merge(KVArgParseConfigLoader(argv=list(extra)).load_config())
     config.CourseDirectory.root = str(root)
     config.CourseDirectory.db_url = db_url
