@@ -338,3 +338,16 @@ def test_a_run_of_test_cells_is_served_by_one_request(running_kernel):
     assert grader.run_test("assert double(5) == 10", 1, 5) == []
     assert student.channel.running is None
     define(running_kernel, "x = 1")  # the kernel runs cells again
+
+
+def test_the_grader_s_own_garbage_is_not_the_cell_s_output(running_kernel):
+    """Collecting an unclosed object of the grading process while a test cell runs (it happened to
+    an event loop of an earlier notebook on a Dask worker) prints nothing into that cell."""
+    client, student = running_kernel
+    student.end()
+    grader = split.SplitGrader(student, str(REPO / "source" / ASSIGNMENT / "checks.py"))
+    cycle = {"file": open(__file__)}  # noqa: SIM115 - left unclosed on purpose
+    cycle["self"] = cycle
+    del cycle
+    outputs = grader.run_test("import gc, warnings\ngc.collect()\nwarnings.warn('from the test', UserWarning)", 1, 5)
+    assert [out.get("text") for out in outputs] == ["UserWarning: from the test\n"]

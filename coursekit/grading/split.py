@@ -638,6 +638,10 @@ class SplitGrader:
                     contextlib.redirect_stderr(_Writer(streams, "stderr")), \
                     warnings.catch_warnings():
                 warnings.simplefilter("default")
+                # A ResourceWarning here is the garbage collector finding one of this process's own
+                # objects unclosed (an event loop of an earlier notebook, say) while the cell runs:
+                # nothing of the test's or the student's, and it made outputs differ between runs.
+                warnings.simplefilter("ignore", ResourceWarning)
                 warnings.showwarning = lambda message, category, *rest: streams.add(
                     "stdout", f"{category.__name__}: {message}\n")
                 result = self._exec(source, count)
