@@ -27,6 +27,7 @@ import concurrent.futures
 import json
 import multiprocessing
 import os
+import tempfile
 from pathlib import Path, PurePosixPath
 
 from ..spec import ASSIGNMENT
@@ -165,11 +166,11 @@ def _grade_in_pool(task):
 _KIT = None
 
 
-def _set_kit(kit):
+def _set_kit(kit_file):
     """A local worker's start: the kit, and its output silenced (kernels write their start-up and
     interrupt notes there; a serial run's nbgrader keeps them in its captured log)."""
     global _KIT
-    _KIT = kit
+    _KIT = worker.kit_from_json(Path(kit_file).read_text(encoding="utf-8"))
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -179,13 +180,23 @@ def _run_local(kit, tasks, jobs):
     """Yield (student, result text or exception) as local worker processes finish them.
 
     A worker process that dies breaks Python's pool: a new pool gets the unfinished tasks."""
-    attempts = {student: 0 for student in tasks}
-    left = dict(tasks)
     # spawn: a worker starts from a clean interpreter, not a copy of this one (its threads, its engine).
     context = multiprocessing.get_context("spawn")
+    # The kit goes by file: passed as an argument it is written down each new worker's start-up
+    # pipe, which blocks until that worker has imported this program (a second or two), one worker
+    # after the other.
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="coursekit-kit-") as kit_file:  # mode 0600
+        kit_file.write(worker.kit_to_json(kit))
+        kit_file.flush()
+        yield from _pooled(kit_file.name, tasks, jobs, context)
+
+
+def _pooled(kit_file, tasks, jobs, context):
+    attempts = {student: 0 for student in tasks}
+    left = dict(tasks)
     while left:
         with concurrent.futures.ProcessPoolExecutor(max(1, min(jobs, len(left))), mp_context=context,
-                                                    initializer=_set_kit, initargs=(kit,)) as pool:
+                                                    initializer=_set_kit, initargs=(kit_file,)) as pool:
             futures = {pool.submit(_grade_in_pool, task): student for student, task in left.items()}
             for student in futures.values():
                 attempts[student] += 1
