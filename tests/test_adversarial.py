@@ -3,7 +3,9 @@
 One scratch course holds honest students (the instructor's solutions, the untouched release, and
 wrong answers) and one student per attack of tests/adversarial/cases.py; coursekit.grading.batch.autograde
 grades it once (module fixture), with small limits so the batch stays fast, then once more with
---force (idempotency).  Meanwhile (2 cores): a second course with only the honest students is
+--force in parallel (coursekit.grading.parallel, two worker processes, the default mode of
+coursekit-grade): the same grades and statuses, attack by attack (idempotency, and parallel
+grading equal to serial on hostile input).  Meanwhile (2 cores): a second course with only the honest students is
 graded alongside the first run (their grades must not depend on who else was in the batch), then
 a small course is killed mid-batch and resumed; nbgrader generate_feedback runs once, on a copy of
 the course as the first run left it, alongside the second run.  The tests then read statuses, per-cell scores, outputs, feedback pages and the
@@ -39,7 +41,7 @@ from adversarial import cases
 from adversarial.cases import ATTACKS, NB, WRONG
 from coursekit import notebooks
 from coursekit.course import BIN, environment, generate_release, nbgrader
-from coursekit.grading import batch as grade, sandbox
+from coursekit.grading import batch as grade, parallel as parallel_grading, sandbox
 from devtools.scratch import new_course
 from coursekit.spec import ASSIGNMENT, EXERCISES as SPEC, NOTEBOOKS, exercise_of
 from test_notebooks import max_score, secret_and_public_lines
@@ -309,12 +311,14 @@ def batch(tmp_path_factory):
         first_statuses = grade.statuses(course)
         snapshot = shutil.copytree(course, root / "first-run", symlinks=True)
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            second_job = pool.submit(timed, grade.autograde, course, force=True, extra=LIMITS)
+            second_job = pool.submit(timed, parallel_grading.autograde, course, force=True, extra=LIMITS, jobs=2)
             feedback_job = pool.submit(timed, nbgrader, "generate_feedback", ASSIGNMENT, "--force",
                                        cwd=snapshot, check=False)
             t3, second_runs, t4 = second_job.result()
             _, feedback_run, t5 = feedback_job.result()
         logs = root / "logs"
+        second_runs = {"all": subprocess.CompletedProcess([], 0, "".join(  # why a notebook was not finished
+            f"{student} {nb}: {why}\n" for (student, nb), why in sorted(second_runs.items()) if why), "")}
         for name, runs in (("first", first_runs), ("honest", honest_runs), ("second", second_runs),
                            ("feedback", {"all": feedback_run})):
             save_logs(logs, name, runs)
@@ -332,7 +336,7 @@ def batch(tmp_path_factory):
                         if not Path(f"/proc/{n.split('-')[0]}").exists()},
             "seconds": {"first run of the batch": t1 - t0, "honest-only course (in parallel)": t2 - t0,
                         "kill and resume (in parallel, after it)": t7 - t6,
-                        "second run (--force)": t4 - t3, "generate_feedback (in parallel)": t5 - t3,
+                        "second run (--force, 2 workers)": t4 - t3, "generate_feedback (in parallel)": t5 - t3,
                         "fixture total": time.perf_counter() - started},
         }
     finally:
