@@ -32,7 +32,7 @@ from nbgrader.api import Gradebook
 
 from coursekit import notebooks
 from coursekit.course import BIN, environment, generate_release, nbgrader
-from coursekit.grading import batch, rows
+from coursekit.grading import batch, rows, worker
 from coursekit.grading import parallel as parallel_grading
 from coursekit.grading.progress import Progress, summary
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
@@ -320,6 +320,55 @@ def test_a_dask_cluster_grades_as_serial_even_when_a_worker_dies(serial, dask_cl
     assert gradebook_rows(course) == gradebook_rows(serial)
     assert batch.statuses(course) == batch.statuses(serial)
     assert outputs_of_test_cells(course) == outputs_of_test_cells(serial)
+
+
+# ---------------------------------------------------------------- a local worker process that dies
+
+
+@pytest.mark.slow
+def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_path):
+    """A pool worker SIGKILLed while it grades (its kernel dies with it): a new pool grades what was
+    left, the result equals the serial run's, and the dead worker's scratch course is removed."""
+    import psutil
+
+    course = tmp_path / "course"
+    shutil.copytree(serial, course, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
+    generate_release(course)
+    run = subprocess.Popen([sys.executable, "-m", "coursekit.grading.batch", "--jobs", "2"], cwd=course,
+                           env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline and run.poll() is None:
+        for child in psutil.Process(run.pid).children():
+            try:
+                if "spawn_main" in " ".join(child.cmdline()) and child.children():  # a worker with a kernel
+                    time.sleep(0.5)
+                    child.kill()
+                    killed = child.pid
+                    break
+            except psutil.NoSuchProcess:
+                pass
+        time.sleep(0.05)
+    out, err = run.communicate(timeout=600)
+    assert killed is not None, "no worker was caught grading"
+    assert run.returncode == 0, err
+    assert gradebook_rows(course) == gradebook_rows(serial)
+    assert batch.statuses(course) == batch.statuses(serial)
+    assert outputs_of_test_cells(course) == outputs_of_test_cells(serial)
+    scratch = Path(worker._scratch_parent() or tempfile.gettempdir())
+    assert not list(scratch.glob(f"{worker.SCRATCH_PREFIX}{killed}-*"))
+
+
+def test_only_dead_workers_scratch_courses_are_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    stale = tmp_path / f"{worker.SCRATCH_PREFIX}{dead}-kit-abc"
+    alive = tmp_path / f"{worker.SCRATCH_PREFIX}{os.getpid()}-kit-def"
+    other = tmp_path / "someone-elses-folder"
+    for folder in (stale, alive, other):
+        (folder / "source").mkdir(parents=True)
+    worker.remove_stale_scratch(tmp_path)
+    assert not stale.exists() and alive.exists() and other.exists()
 
 
 # ---------------------------------------------------------------- results crossing processes, no kernel

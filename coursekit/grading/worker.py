@@ -26,6 +26,7 @@ import io
 import json
 import logging
 import os
+import shutil
 import tempfile
 import threading
 from pathlib import Path
@@ -121,6 +122,22 @@ def _scratch_parent():
     return str(MEMORY_FOLDER) if roomy and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK) else None
 
 
+SCRATCH_PREFIX = "coursekit-worker-"  # then the worker's process id: a dead worker's folder is found by it
+
+
+def remove_stale_scratch(parent):
+    """Remove the scratch courses of workers that were killed before they could (kill -9, a
+    lost Dask worker): in shared memory they would hold the machine's memory until a reboot."""
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(SCRATCH_PREFIX):].split("-")[0]
+        try:
+            mine = folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _unpack(kit, root):
     for rel, data in kit["files"].items():
         path = root / rel
@@ -187,7 +204,9 @@ def _grade_student(kit, task):
 
     student = task["student"]
     os.environ["PATH"] = course_module.environment()["PATH"]  # kernels and alembic are found on PATH
-    with tempfile.TemporaryDirectory(prefix=f"coursekit-worker-{kit['id']}-", dir=_scratch_parent()) as tmp:
+    parent = _scratch_parent()
+    remove_stale_scratch(parent)
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-{kit['id']}-", dir=parent) as tmp:
         root = Path(tmp).resolve()
         _unpack(kit, root)
         folder = root / "submitted" / student / ASSIGNMENT
