@@ -108,6 +108,21 @@ def grade(course, *args, env=None):
                           env=env or environment(), capture_output=True, text=True, timeout=600)
 
 
+def ungraded_copy(serial, course, release=True):
+    """The serial course's submissions and configuration in `course`, nothing graded yet."""
+    shutil.copytree(serial, course, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
+    if release:
+        generate_release(course)
+    return course
+
+
+def assert_graded_as(course, serial):
+    """Every gradebook row, status and test-cell output equals the serial run's."""
+    assert gradebook_rows(course) == gradebook_rows(serial)
+    assert batch.statuses(course) == batch.statuses(serial)
+    assert outputs_of_test_cells(course) == outputs_of_test_cells(serial)
+
+
 @pytest.fixture(scope="module")
 def serial(tmp_path_factory):
     course = build_course(tmp_path_factory.mktemp("serial") / "course")
@@ -119,9 +134,7 @@ def serial(tmp_path_factory):
 @pytest.fixture(scope="module")
 def resumed(serial, tmp_path_factory):
     """A --jobs 2 run killed once its first student is recorded, then run again to the end."""
-    course = tmp_path_factory.mktemp("parallel") / "course"
-    shutil.copytree(serial, course, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
-    generate_release(course)
+    course = ungraded_copy(serial, tmp_path_factory.mktemp("parallel") / "course")
     run = subprocess.Popen([sys.executable, "-m", "coursekit.grading.batch", "--jobs", "2"], cwd=course,
                            env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
@@ -237,8 +250,7 @@ def new_database(postgres, name):
 @pytest.mark.slow
 def test_a_postgresql_gradebook_grades_and_exports_as_sqlite_does(serial, postgres, tmp_path):
     db_url = new_database(postgres, "grading")
-    course = tmp_path / "course"
-    shutil.copytree(serial, course, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
+    course = ungraded_copy(serial, tmp_path / "course", release=False)
     with open(course / "nbgrader_config.py", "a") as config:
         # A course id too: PostgreSQL enforces the assignment's link to a course row, SQLite does not.
         config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\nc.CourseDirectory.course_id = 'math_numpy'\n")
@@ -294,9 +306,7 @@ def dask_cluster(tmp_path):
 @pytest.mark.slow
 def test_a_dask_cluster_grades_as_serial_even_when_a_worker_dies(serial, dask_cluster, tmp_path):
     address, workers = dask_cluster
-    course = tmp_path / "course"
-    shutil.copytree(serial, course, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
-    generate_release(course)
+    course = ungraded_copy(serial, tmp_path / "course")
     run = subprocess.Popen([sys.executable, "-m", "coursekit.grading.batch", "--scheduler", address], cwd=course,
                            env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     from distributed import Client
@@ -317,9 +327,7 @@ def test_a_dask_cluster_grades_as_serial_even_when_a_worker_dies(serial, dask_cl
     out, err = run.communicate(timeout=600)
     assert killed is not None, "no worker was caught grading"
     assert run.returncode == 0, err
-    assert gradebook_rows(course) == gradebook_rows(serial)
-    assert batch.statuses(course) == batch.statuses(serial)
-    assert outputs_of_test_cells(course) == outputs_of_test_cells(serial)
+    assert_graded_as(course, serial)
 
 
 # ---------------------------------------------------------------- a local worker process that dies
@@ -331,9 +339,7 @@ def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_p
     left, the result equals the serial run's, and the dead worker's scratch course is removed."""
     import psutil
 
-    course = tmp_path / "course"
-    shutil.copytree(serial, course, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
-    generate_release(course)
+    course = ungraded_copy(serial, tmp_path / "course")
     run = subprocess.Popen([sys.executable, "-m", "coursekit.grading.batch", "--jobs", "2"], cwd=course,
                            env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     killed = None
@@ -352,9 +358,7 @@ def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_p
     out, err = run.communicate(timeout=600)
     assert killed is not None, "no worker was caught grading"
     assert run.returncode == 0, err
-    assert gradebook_rows(course) == gradebook_rows(serial)
-    assert batch.statuses(course) == batch.statuses(serial)
-    assert outputs_of_test_cells(course) == outputs_of_test_cells(serial)
+    assert_graded_as(course, serial)
     scratch = Path(worker._scratch_parent() or tempfile.gettempdir())
     assert not list(scratch.glob(f"{worker.SCRATCH_PREFIX}{killed}-*"))
 
