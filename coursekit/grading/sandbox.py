@@ -68,13 +68,24 @@ def new_ipc_folder():
     IPC_DIR.mkdir(mode=0o1777, exist_ok=True)
     if IPC_DIR.stat().st_uid == os.getuid():
         os.chmod(IPC_DIR, 0o1777)
-    for stale in IPC_DIR.glob("*-*"):  # left by a grader that was killed (kill -9) before its cleanup
-        pid = stale.name.split("-")[0]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists() and stale.stat().st_uid == os.getuid():
-            remove_ipc_folder(stale)
+    for stale in folders_of_dead_processes(IPC_DIR):  # a grader killed (kill -9) before its cleanup
+        remove_ipc_folder(stale)
     folder = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=IPC_DIR))
     os.chmod(folder, 0o777)  # the kernel runs as an unprivileged user and creates its sockets here
     return folder
+
+
+def folders_of_dead_processes(parent, prefix=""):
+    """This user's folders in `parent` named `<prefix><pid>-...` whose process has ended: what a
+    process killed before its own cleanup left behind."""
+    for folder in Path(parent).glob(f"{prefix}*-*"):
+        pid = folder.name[len(prefix):].split("-")[0]
+        try:
+            mine = folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if mine and pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            yield folder
 
 
 def seal_ipc_folder(folder):

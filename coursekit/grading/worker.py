@@ -32,6 +32,7 @@ import threading
 from pathlib import Path
 
 from ..spec import ASSIGNMENT
+from .sandbox import folders_of_dead_processes
 
 # nbgrader's own files in a course folder; anything else of the course a worker never needs.
 KIT_FILES = ("nbgrader_config.py", "source")
@@ -128,14 +129,8 @@ SCRATCH_PREFIX = "coursekit-worker-"  # then the worker's process id: a dead wor
 def remove_stale_scratch(parent):
     """Remove the scratch courses of workers that were killed before they could (kill -9, a
     lost Dask worker): in shared memory they would hold the machine's memory until a reboot."""
-    for folder in Path(parent or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*-*"):
-        pid = folder.name[len(SCRATCH_PREFIX):].split("-")[0]
-        try:
-            mine = folder.is_dir() and not folder.is_symlink() and folder.stat().st_uid == os.getuid()
-        except OSError:
-            continue
-        if mine and pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(folder, ignore_errors=True)
+    for folder in folders_of_dead_processes(parent or tempfile.gettempdir(), SCRATCH_PREFIX):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _unpack(kit, root):
