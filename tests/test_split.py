@@ -114,6 +114,37 @@ def test_nesting_is_capped_when_encoding_too():
         wire.dumps(deep)
 
 
+@pytest.mark.parametrize("value", [
+    "x" * (wire.MAX_TEXT + 1), b"x" * (wire.MAX_TEXT // 4 * 3 + 3), np.ones(wire.MAX_TEXT // 8 * 3 // 4 + 1),
+    np.ones(wire.MAX_ARRAY_BYTES // 8 + 1), ["x" * 1000] * (wire.MAX_TEXT // 1000 + 1), [None] * wire.MAX_NODES,
+    10 ** (wire.MAX_INT_DIGITS + 10),
+], ids=["str", "bytes", "array-text", "array-bytes", "many-strings", "many-values", "int"])
+def test_what_loads_would_refuse_is_refused_by_the_sender_too(value, monkeypatch):
+    # Sending first and refusing on arrival cost seconds for 100 MB (a student's transpose()
+    # returning np.ones(13_000_000) timed out under load): the sender refuses before it writes.
+    written = []
+    monkeypatch.setattr(np.lib.format, "write_array", lambda *a, **k: written.append(a))
+    with pytest.raises(wire.WireError):
+        wire.dumps(value)
+    assert not written
+
+
+@pytest.mark.parametrize("value", [
+    "x" * wire.MAX_TEXT, b"x" * (wire.MAX_TEXT // 4 * 3), ["x" * 1000] * (wire.MAX_TEXT // 1000),
+    [None] * (wire.MAX_NODES - 1), 10 ** (wire.MAX_INT_DIGITS - 1),
+], ids=["str", "bytes", "many-strings", "many-values", "int"])
+def test_what_the_sender_accepts_at_the_caps_loads_accepts(value):
+    assert wire.loads(wire.dumps(value)) == value
+
+
+def test_an_array_at_the_text_cap_crosses_and_one_more_item_does_not():
+    header = 128  # the .npy header of a 1-d float64 array
+    fits = np.ones((wire.MAX_TEXT // 4 * 3 - header) // 8)
+    assert np.array_equal(wire.loads(wire.dumps(fits)), fits)
+    with pytest.raises(wire.WireError):
+        wire.dumps(np.ones(fits.size + 1))
+
+
 # ---------------------------------------------------------------- names and definitions
 
 
@@ -249,6 +280,18 @@ def test_an_unsupported_result_is_a_failure_naming_its_type(kernel):
     liar, = fetch(kernel, "liar")
     with pytest.raises(LookupError, match="unsupported return type"):
         liar()
+
+
+def test_a_result_over_the_caps_is_refused_in_the_kernel_not_sent(kernel):
+    define(kernel, "import numpy as np\ndef huge():\n    return np.ones(13_000_000)\n"
+                   "def long_text():\n    return 'x' * 50_000_000")
+    huge, long_text = fetch(kernel, "huge", "long_text")
+    for function, why in ((huge, "array too large"), (long_text, "too much text")):
+        start = time.monotonic()
+        with pytest.raises(LookupError, match=rf"could not be read by the grader \({why}\)"):
+            function()
+        # Sent whole and refused here, the array took 3.3 s on an idle machine; refused in the kernel, 0.2 s.
+        assert time.monotonic() - start < 2.0
 
 
 def test_a_call_over_the_deadline_is_interrupted_and_the_kernel_lives_on(kernel):

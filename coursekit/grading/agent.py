@@ -15,7 +15,7 @@ import traceback
 import warnings
 
 try:  # imported as coursekit.grading.agent (so that it ships with the package); in the kernel, wire.py's source came first
-    from .wire import MARK, dumps, loads, np, type_name
+    from .wire import MARK, WireError, dumps, loads, np, type_name
 except ImportError:
     pass
 
@@ -35,7 +35,9 @@ def _ask(message):
     """Send one message to the grader and return its answer (text). Functions in it stay here."""
     try:
         text = dumps(message, function=_ref)
-    except Exception as error:  # noqa: BLE001 - too deep, too large: say so instead
+    except WireError as error:  # too deep, too large: say so instead
+        text = dumps({"kind": "reply", "unreadable": str(error)[:200]})
+    except Exception as error:  # noqa: BLE001 - whatever else encoding the student's value raised
         text = dumps({"kind": "reply", "unreadable": f"{type_name(error)}: {str(error)[:200]}"})
     return builtins.input(MARK + text)
 

@@ -72,50 +72,88 @@ def type_name(value):
 # ---------------------------------------------------------------- encoding (either side)
 
 
-def encode(value, *, function=None, ref=None, depth=0):
+def encode(value, *, function=None, ref=None, max_text=MAX_TEXT):
     """The tagged form of value. ref(obj) / function(f) give ids for objects the other side holds /
-    for callables of this side, when given; without them such a value is Unsupported."""
-    kind = type(value)
-    if depth > MAX_DEPTH:
-        raise WireError("nested too deeply")
-    if value is None:
-        return ["none"]
-    if kind is bool:
-        return ["bool", value]
-    if kind is int:
-        return ["int", int.__repr__(value)]
-    if kind is float:
-        return ["float", float.hex(value)]
-    if kind is complex:
-        return ["complex", float.hex(value.real), float.hex(value.imag)]
-    if kind is str:
-        return ["str", str.__str__(value)]
-    if kind is bytes:
-        return ["bytes", base64.b64encode(value).decode("ascii")]
-    if kind in (list, tuple, set, frozenset):
-        items = list.__iter__(value) if kind is list else iter(tuple(value)) if kind is tuple else iter(value)
-        return [kind.__name__, [encode(item, function=function, ref=ref, depth=depth + 1) for item in items]]
-    if kind is dict:
-        return ["dict", [[encode(k, function=function, ref=ref, depth=depth + 1),
-                          encode(v, function=function, ref=ref, depth=depth + 1)] for k, v in dict.items(value)]]
-    if kind is np.ndarray:
-        if value.dtype.kind not in NUMERIC_KINDS or value.dtype.fields is not None:
-            return ["unsupported", f"ndarray of dtype {short_name(str(value.dtype))}"]
-        buffer = io.BytesIO()
-        np.lib.format.write_array(buffer, np.ascontiguousarray(value) if value.ndim else value, allow_pickle=False)
-        return ["ndarray", base64.b64encode(buffer.getvalue()).decode("ascii")]
-    if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in NUMERIC_KINDS:
-        return ["scalar", value.dtype.str, base64.b64encode(value.tobytes()).decode("ascii")]
-    if kind is np.random.Generator:
-        state = value.bit_generator.state
-        return ["generator", state["bit_generator"], encode(state, depth=depth + 1)]
-    if ref is not None:
-        number = ref(value)
-        if number is not None:
-            return ["ref", number]
-    if function is not None and callable(value) and not isinstance(value, type):
-        return ["function", function(value)]
-    return ["unsupported", type_name(value)]
+    for callables of this side, when given; without them such a value is Unsupported.
+
+    WireError for a value over the caps `loads` applies: the other side would refuse it anyway,
+    and finding out here costs nothing, where sending 100 MB first costs seconds of both sides' time.
+    """
+    return Encoder(function=function, ref=ref, max_text=max_text).encode(value)
+
+
+class Encoder:
+    """Builds tagged data, counting nodes and text against the same caps as Decoder."""
+
+    def __init__(self, *, function=None, ref=None, max_text=MAX_TEXT):
+        self.function, self.ref = function, ref
+        self.nodes = 0
+        self.text_left = max_text
+
+    def _text(self, length):
+        self.text_left -= length
+        if self.text_left < 0:
+            raise WireError("too much text")
+
+    def _base64(self, raw):
+        self._text((len(raw) + 2) // 3 * 4)
+        return base64.b64encode(raw).decode("ascii")
+
+    def encode(self, value, depth=0):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise WireError("too many values")
+        if depth > MAX_DEPTH:
+            raise WireError("nested too deeply")
+        kind = type(value)
+        if value is None:
+            return ["none"]
+        if kind is bool:
+            return ["bool", value]
+        if kind is int:
+            # Python refuses to write an int of over 4300 digits: the bit count rules those out first.
+            text = int.__repr__(value) if int.bit_length(value) <= MAX_INT_DIGITS * 10 // 3 + 4 else ""
+            if not text or len(text) > MAX_INT_DIGITS:
+                raise WireError("int too large")
+            self._text(len(text))
+            return ["int", text]
+        if kind is float:
+            self._text(24)
+            return ["float", float.hex(value)]
+        if kind is complex:
+            self._text(48)
+            return ["complex", float.hex(value.real), float.hex(value.imag)]
+        if kind is str:
+            self._text(str.__len__(value))
+            return ["str", str.__str__(value)]
+        if kind is bytes:
+            return ["bytes", self._base64(value)]
+        if kind in (list, tuple, set, frozenset):
+            items = list.__iter__(value) if kind is list else iter(tuple(value)) if kind is tuple else iter(value)
+            return [kind.__name__, [self.encode(item, depth + 1) for item in items]]
+        if kind is dict:
+            return ["dict", [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in dict.items(value)]]
+        if kind is np.ndarray:
+            if value.dtype.kind not in NUMERIC_KINDS or value.dtype.fields is not None:
+                return ["unsupported", f"ndarray of dtype {short_name(str(value.dtype))}"]
+            if value.nbytes > MAX_ARRAY_BYTES or value.nbytes * 4 // 3 > self.text_left:
+                raise WireError("array too large")
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(value) if value.ndim else value, allow_pickle=False)
+            return ["ndarray", self._base64(buffer.getvalue())]
+        if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in NUMERIC_KINDS:
+            self._text(len(value.dtype.str))
+            return ["scalar", value.dtype.str, self._base64(value.tobytes())]
+        if kind is np.random.Generator:
+            state = value.bit_generator.state
+            return ["generator", state["bit_generator"], self.encode(state, depth + 1)]
+        if self.ref is not None:
+            number = self.ref(value)
+            if number is not None:
+                return ["ref", number]
+        if self.function is not None and callable(value) and not isinstance(value, type):
+            return ["function", self.function(value)]
+        return ["unsupported", type_name(value)]
 
 
 def dumps(value, **hooks):
