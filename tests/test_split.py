@@ -286,12 +286,11 @@ def test_a_result_over_the_caps_is_refused_in_the_kernel_not_sent(kernel):
     define(kernel, "import numpy as np\ndef huge():\n    return np.ones(13_000_000)\n"
                    "def long_text():\n    return 'x' * 50_000_000")
     huge, long_text = fetch(kernel, "huge", "long_text")
+    # Sent whole, both would be refused here as "message too large" (the array after 3.3 s on an
+    # idle machine); the reasons below are the kernel's own, given before anything was sent (0.2 s).
     for function, why in ((huge, "array too large"), (long_text, "too much text")):
-        start = time.monotonic()
         with pytest.raises(LookupError, match=rf"could not be read by the grader \({why}\)"):
             function()
-        # Sent whole and refused here, the array took 3.3 s on an idle machine; refused in the kernel, 0.2 s.
-        assert time.monotonic() - start < 2.0
 
 
 def test_a_call_over_the_deadline_is_interrupted_and_the_kernel_lives_on(kernel):
