@@ -14,8 +14,9 @@ Submissions are built from the freshly generated release, with the instructor's 
 every other cell.  Each mistake is its own student (so "nowhere else" can be checked); the
 correct variants are packed, one per exercise per student, because a right answer cannot cost
 another exercise points unless the tests leak into each other, which full marks disprove.
-Students are split over parallel runs of coursekit.grading.batch.autograde (the production path:
-sandbox, limits, one nbgrader autograde per notebook) in copies of one course directory.
+The batch is graded as `coursekit-grade` grades by default (coursekit.grading.parallel: sandbox,
+limits, one worker process per core); that it gives the grades of serial `nbgrader autograde` is
+shown by tests/test_parallel.py and, for every attack, tests/test_adversarial.py.
 
 Non-answers are generated, not written: for each notebook and each kind in NON_ANSWERS, one
 student answers every exercise of that notebook with that non-answer (return None, the first
@@ -28,7 +29,6 @@ Run `python -m devtools.corpus` to grade the whole corpus and print the verdicts
 
 import argparse
 import ast
-import concurrent.futures
 import dataclasses
 import os
 import re
@@ -40,7 +40,7 @@ from pathlib import Path
 
 from coursekit import notebooks
 from coursekit.course import generate_release
-from coursekit.grading.batch import autograde
+from coursekit.grading import parallel
 from coursekit.redaction import Markers
 from coursekit.results import course_results
 from coursekit.spec import ASSIGNMENT, EXERCISES
@@ -207,43 +207,23 @@ def write_submissions(course, students, release, sources):
 # ---------------------------------------------------------------- grading
 
 
-def autograde_sharded(course, shards, notebooks_wanted=None):
-    """Run `nbgrader autograde` over course/submitted, split over `shards` course copies.
-
-    Each copy holds the generated release and gradebook and a share of the students; the
-    copies run in parallel (one autograde per core).  Returns the list of shard directories.
-    A run of a notebook nobody submitted (not in notebooks_wanted) matches nothing and fails:
-    only the wanted notebooks' runs must succeed.
-    """
-    course = Path(course)
-    students = sorted(p.name for p in (course / "submitted").iterdir())
-    shards = max(1, min(shards, len(students)))
-    dirs = []
-    for k in range(shards):
-        shard = course.parent / f"{course.name}-shard{k}"
-        if shard.exists():
-            shutil.rmtree(shard)
-        shutil.copytree(course, shard, ignore=shutil.ignore_patterns("submitted", "autograded"))
-        for student in students[k::shards]:
-            shutil.copytree(course / "submitted" / student, shard / "submitted" / student)
-        dirs.append(shard)
-    with concurrent.futures.ThreadPoolExecutor(shards) as pool:
-        runs = list(pool.map(lambda d: autograde(d, force=True), dirs))
-    for d, by_notebook in zip(dirs, runs):
-        for nb, run in by_notebook.items():
-            if run.returncode != 0 and (notebooks_wanted is None or nb in notebooks_wanted):
-                raise RuntimeError(f"autograde of {nb} failed in {d}:\n{run.stdout}\n{run.stderr[-4000:]}")
-    return dirs
+def autograde_all(course, jobs, notebooks_wanted):
+    """Grade every submission in `course` as `coursekit-grade --jobs N` does (the default path:
+    sandbox, limits, nbgrader's Autograde in worker processes, one process recording), and raise
+    if nbgrader did not finish a wanted notebook."""
+    outcome = parallel.autograde(course, force=True, jobs=jobs)
+    failed = {key: why for key, why in outcome.items() if why is not None and key[1] in notebooks_wanted}
+    if failed:
+        raise RuntimeError(f"autograde did not finish {len(failed)} notebooks in {course}: {failed}")
 
 
-def collect(shard_dirs):
+def collect(course):
     """student -> notebook -> coursekit.results.NotebookResult, for every autograded notebook."""
     results = {}
-    for shard in shard_dirs:
-        for student, result in course_results(shard).items():
-            graded = {nb: r for nb, r in result.notebooks.items() if r.status not in NOT_AUTOGRADED}
-            if graded:
-                results.setdefault(student, {}).update(graded)
+    for student, result in course_results(course).items():
+        graded = {nb: r for nb, r in result.notebooks.items() if r.status not in NOT_AUTOGRADED}
+        if graded:
+            results[student] = graded
     return results
 
 
@@ -273,7 +253,7 @@ def verdict(case, results, carrier):
     return True, f"caught: {score}/{top}"
 
 
-def grade(cases, workdir, notebooks_wanted=None, shards=None, repo=REPO):
+def grade(cases, workdir, notebooks_wanted=None, jobs=None, repo=REPO):
     """Grade the cases (plus the reference and blank students) and return everything the tests need."""
     notebooks_wanted = notebooks_wanted or sorted({c.notebook for c in cases}) or list(EXERCISES)
     course = new_course(Path(workdir) / "course", repo)
@@ -286,9 +266,9 @@ def grade(cases, workdir, notebooks_wanted=None, shards=None, repo=REPO):
     students.update(non_answer_students(release, sources, notebooks_wanted))
     write_submissions(course, students, release, sources)
     started = time.perf_counter()
-    shard_dirs = autograde_sharded(course, shards or os.cpu_count() or 1, notebooks_wanted)
+    autograde_all(course, jobs or os.cpu_count() or 1, notebooks_wanted)
     seconds = time.perf_counter() - started
-    results = collect(shard_dirs)
+    results = collect(course)
     return {"course": course, "release": release, "results": results, "carrier": carrier,
             "students": students, "seconds": seconds}
 
@@ -312,7 +292,7 @@ def summarise(cases, graded):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebook", help="grade only this notebook's corpus (file stem)")
-    parser.add_argument("--shards", type=int, default=None, help="parallel autograde runs (default: cores)")
+    parser.add_argument("--jobs", type=int, default=None, help="grading processes (default: cores)")
     parser.add_argument("--keep", help="grade in this directory and keep it (default: a temp dir)")
     args = parser.parse_args(argv)
 
@@ -320,7 +300,7 @@ def main(argv=None):
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="corpus-"))
     if args.keep and workdir.exists():
         shutil.rmtree(workdir)
-    graded = grade(cases, workdir, [args.notebook] if args.notebook else None, args.shards)
+    graded = grade(cases, workdir, [args.notebook] if args.notebook else None, args.jobs)
     rows, failures = summarise(cases, graded)
     for case, why in failures:
         print(f"FAIL {case.notebook}:{case.line} {case.name}\n     {why}\n")
