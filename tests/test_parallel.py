@@ -375,6 +375,22 @@ def test_only_dead_workers_scratch_courses_are_removed(tmp_path):
     assert not stale.exists() and alive.exists() and other.exists()
 
 
+def test_gradebooks_opened_for_one_student_share_an_engine_and_stay_independent(tmp_path):
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with worker.one_engine_per_database():
+        first, second = Gradebook(url), Gradebook(url)
+        assert first.engine is second.engine
+        first.add_student("s1")
+        first.close()  # nbgrader disposes the engine when it closes a Gradebook
+        second.add_student("s2")
+        assert sorted(s.id for s in second.students) == ["s1", "s2"]
+        second.close()
+    after = Gradebook(url)
+    assert after.engine is not first.engine  # nbgrader's own create_engine is back
+    assert sorted(s.id for s in after.students) == ["s1", "s2"]
+    after.close()
+
+
 # ---------------------------------------------------------------- results crossing processes, no kernel
 
 
