@@ -363,6 +363,20 @@ def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_p
     assert not list(scratch.glob(f"{worker.SCRATCH_PREFIX}{killed}-*"))
 
 
+def test_a_program_read_from_standard_input_grades_in_parallel(serial, tmp_path):
+    # Its main file is "<stdin>": spawned workers used to fail on opening it, for every student.
+    course = ungraded_copy(serial, tmp_path / "course")
+    for student in (course / "submitted").iterdir():
+        if student.name != "chidi":  # the untouched release: the quickest to grade
+            shutil.rmtree(student)
+    script = "from coursekit.grading import parallel\nprint(sorted(parallel.autograde('.', jobs=2).items()))\n"
+    run = subprocess.run([sys.executable, "-"], input=script, cwd=course, env=environment(),
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == str([(("chidi", nb), None) for nb in (NB02, NB03)])
+    assert batch.statuses(course)["chidi"] == batch.statuses(serial)["chidi"]
+
+
 def test_only_dead_workers_scratch_courses_are_removed(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                           text=True, check=True).stdout.strip()

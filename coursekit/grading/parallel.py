@@ -24,9 +24,11 @@ graded).  Nothing under the submitted folder is written.
 
 import base64
 import concurrent.futures
+import contextlib
 import json
 import multiprocessing
 import os
+import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -184,11 +186,29 @@ def _run_local(kit, tasks, jobs):
     context = multiprocessing.get_context("spawn")
     # The kit goes by file: passed as an argument it is written down each new worker's start-up
     # pipe, which blocks until that worker has imported this program (a second or two), one worker
-    # after the other.
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="coursekit-kit-") as kit_file:  # mode 0600
+    # after the other.  (NamedTemporaryFile: mode 0600.)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="coursekit-kit-") as kit_file, \
+            _main_importable_by_workers():
         kit_file.write(worker.kit_to_json(kit))
         kit_file.flush()
         yield from _pooled(kit_file.name, tasks, jobs, context)
+
+
+@contextlib.contextmanager
+def _main_importable_by_workers():
+    """A spawned worker first runs this program's main file again, by its path: a program read
+    from standard input (`python - < script`) has the path "<stdin>", which no worker can open,
+    so every student failed.  The workers need only coursekit: such a main file is hidden from them."""
+    main = sys.modules["__main__"]
+    path = getattr(main, "__file__", None)
+    hide = path is not None and getattr(main, "__spec__", None) is None and not os.path.isfile(path)
+    if hide:
+        del main.__file__
+    try:
+        yield
+    finally:
+        if hide:
+            main.__file__ = path
 
 
 def _pooled(kit_file, tasks, jobs, context):
