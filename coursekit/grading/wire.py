@@ -82,29 +82,36 @@ def encode(value, *, function=None, ref=None, max_text=MAX_TEXT):
     return Encoder(function=function, ref=ref, max_text=max_text).encode(value)
 
 
-class Encoder:
-    """Builds tagged data, counting nodes and text against the same caps as Decoder."""
+class _Caps:
+    """The caps of one message, counted as it is written (Encoder) or read (Decoder), the same way."""
 
     def __init__(self, *, function=None, ref=None, max_text=MAX_TEXT):
         self.function, self.ref = function, ref
         self.nodes = 0
         self.text_left = max_text
 
-    def _text(self, length):
-        self.text_left -= length
-        if self.text_left < 0:
-            raise WireError("too much text")
-
-    def _base64(self, raw):
-        self._text((len(raw) + 2) // 3 * 4)
-        return base64.b64encode(raw).decode("ascii")
-
-    def encode(self, value, depth=0):
+    def _count_value(self, depth):
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise WireError("too many values")
         if depth > MAX_DEPTH:
             raise WireError("nested too deeply")
+
+    def _count_text(self, length):
+        self.text_left -= length
+        if self.text_left < 0:
+            raise WireError("too much text")
+
+
+class Encoder(_Caps):
+    """Builds tagged data within the caps Decoder applies."""
+
+    def _base64(self, raw):
+        self._count_text((len(raw) + 2) // 3 * 4)
+        return base64.b64encode(raw).decode("ascii")
+
+    def encode(self, value, depth=0):
+        self._count_value(depth)
         kind = type(value)
         if value is None:
             return ["none"]
@@ -115,16 +122,16 @@ class Encoder:
             text = int.__repr__(value) if int.bit_length(value) <= MAX_INT_DIGITS * 10 // 3 + 4 else ""
             if not text or len(text) > MAX_INT_DIGITS:
                 raise WireError("int too large")
-            self._text(len(text))
+            self._count_text(len(text))
             return ["int", text]
         if kind is float:
-            self._text(24)
+            self._count_text(24)
             return ["float", float.hex(value)]
         if kind is complex:
-            self._text(48)
+            self._count_text(48)
             return ["complex", float.hex(value.real), float.hex(value.imag)]
         if kind is str:
-            self._text(str.__len__(value))
+            self._count_text(str.__len__(value))
             return ["str", str.__str__(value)]
         if kind is bytes:
             return ["bytes", self._base64(value)]
@@ -142,7 +149,7 @@ class Encoder:
             np.lib.format.write_array(buffer, np.ascontiguousarray(value) if value.ndim else value, allow_pickle=False)
             return ["ndarray", self._base64(buffer.getvalue())]
         if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in NUMERIC_KINDS:
-            self._text(len(value.dtype.str))
+            self._count_text(len(value.dtype.str))
             return ["scalar", value.dtype.str, self._base64(value.tobytes())]
         if kind is np.random.Generator:
             state = value.bit_generator.state
@@ -178,28 +185,17 @@ def loads(text, *, function=None, ref=None, max_text=MAX_TEXT):
     return Decoder(function=function, ref=ref, max_text=max_text).decode(data)
 
 
-class Decoder:
-    """Builds plain values from tagged data, counting nodes and text against the caps."""
-
-    def __init__(self, *, function=None, ref=None, max_text=MAX_TEXT):
-        self.function, self.ref = function, ref
-        self.nodes = 0
-        self.text_left = max_text
+class Decoder(_Caps):
+    """Builds plain values from tagged data within the caps."""
 
     def _text(self, text):
         if type(text) is not str:
             raise WireError("expected a string")
-        self.text_left -= len(text)
-        if self.text_left < 0:
-            raise WireError("too much text")
+        self._count_text(len(text))
         return text
 
     def decode(self, data, depth=0):
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise WireError("too many values")
-        if depth > MAX_DEPTH:
-            raise WireError("nested too deeply")
+        self._count_value(depth)
         if type(data) is not list or not data or type(data[0]) is not str:
             raise WireError("malformed value")
         tag, args = data[0], data[1:]
