@@ -87,7 +87,8 @@ def graded_examples(demo_run):
 
 
 # Fixtures (of any test module) that run nbgrader: every test using one is slow.
-SLOW_FIXTURES = {"graded", "graded_examples", "demo_run", "batch", "runs", "autograder_zip", "exported", "blank_course"}
+SLOW_FIXTURES = {"graded", "graded_examples", "demo_run", "batch", "runs", "autograder_zip", "exported", "blank_course",
+                 "serial"}
 # Modules whose every test runs nbgrader, a kernel or the sandbox.
 SLOW_MODULES = {"test_adversarial.py", "test_exchange.py", "test_demo.py", "test_sandbox.py"}
 
