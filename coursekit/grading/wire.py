@@ -106,6 +106,10 @@ class _Caps:
 class Encoder(_Caps):
     """Builds tagged data within the caps Decoder applies."""
 
+    def _counted(self, text):
+        self._count_text(len(text))
+        return text
+
     def _base64(self, raw):
         self._count_text((len(raw) + 2) // 3 * 4)
         return base64.b64encode(raw).decode("ascii")
@@ -118,21 +122,18 @@ class Encoder(_Caps):
         if kind is bool:
             return ["bool", value]
         if kind is int:
-            # Python refuses to write an int of over 4300 digits: the bit count rules those out first.
-            text = int.__repr__(value) if int.bit_length(value) <= MAX_INT_DIGITS * 10 // 3 + 4 else ""
-            if not text or len(text) > MAX_INT_DIGITS:
+            if int.bit_length(value) > MAX_INT_DIGITS * 10 // 3 + 4:  # before int.__repr__, which refuses
+                raise WireError("int too large")                     # more than 4300 digits
+            text = int.__repr__(value)
+            if len(text) > MAX_INT_DIGITS:
                 raise WireError("int too large")
-            self._count_text(len(text))
-            return ["int", text]
+            return ["int", self._counted(text)]
         if kind is float:
-            self._count_text(24)
-            return ["float", float.hex(value)]
+            return ["float", self._counted(float.hex(value))]
         if kind is complex:
-            self._count_text(48)
-            return ["complex", float.hex(value.real), float.hex(value.imag)]
+            return ["complex", self._counted(float.hex(value.real)), self._counted(float.hex(value.imag))]
         if kind is str:
-            self._count_text(str.__len__(value))
-            return ["str", str.__str__(value)]
+            return ["str", self._counted(str.__str__(value))]
         if kind is bytes:
             return ["bytes", self._base64(value)]
         if kind in (list, tuple, set, frozenset):
@@ -149,8 +150,7 @@ class Encoder(_Caps):
             np.lib.format.write_array(buffer, np.ascontiguousarray(value) if value.ndim else value, allow_pickle=False)
             return ["ndarray", self._base64(buffer.getvalue())]
         if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in NUMERIC_KINDS:
-            self._count_text(len(value.dtype.str))
-            return ["scalar", value.dtype.str, self._base64(value.tobytes())]
+            return ["scalar", self._counted(value.dtype.str), self._base64(value.tobytes())]
         if kind is np.random.Generator:
             state = value.bit_generator.state
             return ["generator", state["bit_generator"], self.encode(state, depth + 1)]
