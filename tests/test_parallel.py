@@ -16,6 +16,7 @@ files) have quick tests with no kernel.
 import base64
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -38,6 +39,8 @@ from coursekit.grading.progress import Progress, summary
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools import examples
 from devtools.scratch import new_course
+
+import stand_in_tasks
 
 NB02, NB03 = "02_matrix_operations", "03_numpy_essentials"
 
@@ -361,6 +364,27 @@ def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_p
     assert_graded_as(course, serial)
     scratch = Path(worker._scratch_parent() or tempfile.gettempdir())
     assert not list(scratch.glob(f"{worker.SCRATCH_PREFIX}{killed}-*"))
+
+
+def test_a_student_whose_grading_kills_its_worker_is_reported_and_no_other_student_is():
+    # Real spawned workers; the stand-in kills its own process.  The pool broke with one innocent
+    # being graded and four waiting: those used to be charged for each break and reported with it.
+    tasks = {name: {"student": name} for name in ("killer", "ann", "ben", "cat", "dan", "eve")}
+    outcome = dict(parallel_grading._pooled(tasks, 2, multiprocessing.get_context("spawn"),
+                                            stand_in_tasks.grade_or_kill_the_worker))
+    killed = outcome.pop("killer")
+    assert isinstance(killed, RuntimeError) and f"died {parallel_grading.ATTEMPTS} times" in str(killed)
+    assert outcome == {name: f"graded {name}" for name in tasks if name != "killer"}
+
+
+def test_workers_that_cannot_start_end_the_batch_with_a_reason():
+    # No task ever begins: without a limit, pools would be rebuilt for ever.
+    tasks = {name: {"student": name} for name in ("ann", "ben")}
+    outcome = dict(parallel_grading._pooled(tasks, 2, multiprocessing.get_context("spawn"),
+                                            stand_in_tasks.grade_or_kill_the_worker, stand_in_tasks.cannot_start))
+    assert set(outcome) == set(tasks)
+    assert all(isinstance(why, RuntimeError) and "no worker process could start" in str(why)
+               for why in outcome.values())
 
 
 def test_a_program_read_from_standard_input_grades_in_parallel(serial, tmp_path):

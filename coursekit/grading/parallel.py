@@ -18,8 +18,9 @@ With a gradebook on a server (PostgreSQL) the workers write their own students' 
 directly; the students are created before the fan-out, so no two writers touch one row.
 
 A worker that dies loses nothing: Dask runs its tasks again on another worker; a local pool is
-rebuilt and its unfinished tasks sent again (a task that breaks three pools is reported, not
-graded).  Nothing under the submitted folder is written.
+rebuilt and its unfinished tasks sent again, those it was grading each alone (a student whose
+grading kills its worker three times is reported, not graded, and no other student with it).
+Nothing under the submitted folder is written.
 """
 
 import base64
@@ -33,7 +34,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from ..spec import ASSIGNMENT
-from . import rows, worker
+from . import worker
 
 ATTEMPTS = 3  # a local task is sent this many times before it is reported as failed
 
@@ -48,6 +49,7 @@ def autograde(course, submitted="submitted", force=False, extra=(), jobs=2, sche
     from nbgrader.api import Gradebook
 
     from ..course import gradebook_url, has_gradebook
+    from . import rows
     from .batch import notebook_status, pending, remove_unfinished
 
     course = Path(course).resolve()
@@ -146,6 +148,8 @@ def _parse(text, task):
 
 
 def _record(course, engine, task, result, shared):
+    from . import rows
+
     student = task["student"]
     folder = course / "autograded" / student / ASSIGNMENT
     for nb in task["notebooks"]:  # first: a run killed below leaves these to be graded again
@@ -191,7 +195,7 @@ def _run_local(kit, tasks, jobs):
             _main_importable_by_workers():
         kit_file.write(worker.kit_to_json(kit))
         kit_file.flush()
-        yield from _pooled(kit_file.name, tasks, jobs, context)
+        yield from _pooled(tasks, jobs, context, _grade_in_pool, _set_kit, (kit_file.name,))
 
 
 @contextlib.contextmanager
@@ -211,34 +215,66 @@ def _main_importable_by_workers():
             main.__file__ = path
 
 
-def _pooled(kit_file, tasks, jobs, context):
+def _pooled(tasks, jobs, context, grade, initializer=None, initargs=()):
+    """Yield (student, grade(task) or exception) from pools of `jobs` processes.
+
+    A worker that dies breaks its pool, and Python then stops the other workers too.  Students
+    whose grading had not begun go into the next pool uncharged.  Those being graded at that
+    moment are graded again each in a pool of its own, where a death can only be its own student's:
+    a student whose grading kills its worker ATTEMPTS times is reported, and no other student is
+    charged for it."""
     attempts = {student: 0 for student in tasks}
     left = dict(tasks)
-    while left:
-        with concurrent.futures.ProcessPoolExecutor(max(1, min(jobs, len(left))), mp_context=context,
-                                                    initializer=_set_kit, initargs=(kit_file,)) as pool:
-            futures = {pool.submit(_grade_in_pool, task): student for student, task in left.items()}
-            for student in futures.values():
-                attempts[student] += 1
-            broken = False
-            for future in concurrent.futures.as_completed(futures):
-                student = futures[future]
-                try:
-                    text = future.result()
-                except concurrent.futures.process.BrokenProcessPool as error:
-                    broken = True
-                    if attempts[student] >= ATTEMPTS:
-                        del left[student]
-                        yield student, RuntimeError(f"its worker process died {ATTEMPTS} times: {error}")
-                    continue
-                except Exception as error:  # noqa: BLE001 - reported for this student only
+    suspects = []  # graded when a pool broke: next, each alone
+    barren = 0  # pools in a row that broke before any task began
+    with tempfile.TemporaryDirectory(prefix="coursekit-started-") as started:
+        while left:
+            group = [suspects[0]] if suspects else list(left)
+            for marker in Path(started).iterdir():
+                marker.unlink()
+            markers = {student: os.path.join(started, str(number)) for number, student in enumerate(group)}
+            broken = []
+            with concurrent.futures.ProcessPoolExecutor(max(1, min(jobs, len(group))), mp_context=context,
+                                                        initializer=initializer, initargs=initargs) as pool:
+                futures = {pool.submit(_started_then, grade, markers[student], left[student]): student
+                           for student in group}
+                for future in concurrent.futures.as_completed(futures):
+                    student = futures[future]
+                    try:
+                        outcome = future.result()
+                    except concurrent.futures.process.BrokenProcessPool as error:
+                        broken.append((student, error))
+                        continue
+                    except Exception as error:  # noqa: BLE001 - reported for this student only
+                        outcome = error
                     del left[student]
-                    yield student, error
-                    continue
-                del left[student]
-                yield student, text
-            if not broken:
-                return
+                    if student in suspects:
+                        suspects.remove(student)
+                    yield student, outcome
+            begun = [(student, error) for student, error in broken if os.path.exists(markers[student])]
+            if broken and not begun:  # the workers died before any task began: they cannot start
+                barren += 1
+                if barren >= ATTEMPTS:
+                    for student in list(left):
+                        del left[student]
+                        yield student, RuntimeError(f"no worker process could start: {broken[0][1]}")
+                continue
+            barren = 0
+            for student, error in begun:  # those still waiting for a worker are not at fault
+                attempts[student] += 1
+                if attempts[student] >= ATTEMPTS:
+                    del left[student]
+                    if student in suspects:
+                        suspects.remove(student)
+                    yield student, RuntimeError(f"its worker process died {ATTEMPTS} times: {error}")
+                elif student not in suspects:
+                    suspects.append(student)
+
+
+def _started_then(grade, marker, task):
+    """In a pool worker: note that this task has begun (see _pooled), then grade it."""
+    Path(marker).touch()
+    return grade(task)
 
 
 def _run_dask(kit, tasks, scheduler):
