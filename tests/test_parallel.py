@@ -2,7 +2,8 @@
 
 One small batch of notebooks 02 and 03 (the quick ones; alice: everything right; chidi: the
 untouched release; dora: a notebook whose code kills its kernel, a corrupt one, none for 01;
-erin: bao's work) is graded in copies of one course:
+erin: bao's work, with symbolic links to a file of the grading machine and to nothing; fay: a
+link to alice's notebook) is graded in copies of one course:
 - serially, by `coursekit-grade --jobs 1`: `nbgrader autograde` itself (the reference);
 - with `coursekit-grade --jobs 2`, killed after its first recorded student, then resumed;
 - again with --force, twice;
@@ -43,6 +44,7 @@ from devtools.scratch import new_course
 import stand_in_tasks
 
 NB02, NB03 = "02_matrix_operations", "03_numpy_essentials"
+SECRET = "a file of the grading machine, not of any student"
 
 
 def build_course(root):
@@ -57,6 +59,14 @@ def build_course(root):
     hostile = notebooks.read(examples.EXAMPLES / "alice" / ASSIGNMENT / f"{NB02}.ipynb")
     hostile.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(3)"))
     notebooks.write(hostile, dora / f"{NB02}.ipynb")
+    # Symbolic links, as an unpacked archive may hold: to a file of the grading machine, to nothing,
+    # and (fay's only notebook) to another student's notebook.
+    (root.parent / "grader-secret.txt").write_text(SECRET, encoding="utf-8")
+    (course / "submitted" / "erin" / ASSIGNMENT / "notes.txt").symlink_to(root.parent / "grader-secret.txt")
+    (course / "submitted" / "erin" / ASSIGNMENT / "gone.csv").symlink_to(root.parent / "no-such-file")
+    fay = course / "submitted" / "fay" / ASSIGNMENT
+    fay.mkdir(parents=True)
+    (fay / f"{NB02}.ipynb").symlink_to(Path("..", "..", "alice", ASSIGNMENT, f"{NB02}.ipynb"))
     return course
 
 
@@ -113,7 +123,7 @@ def grade(course, *args, env=None):
 
 def ungraded_copy(serial, course, release=True):
     """The serial course's submissions and configuration in `course`, nothing graded yet."""
-    shutil.copytree(serial, course, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
+    shutil.copytree(serial, course, symlinks=True, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
     if release:
         generate_release(course)
     return course
@@ -195,9 +205,27 @@ def test_a_parallel_run_prints_progress_and_a_summary(resumed):
 
 
 @pytest.mark.slow
+def test_a_submissions_symbolic_links_are_never_followed(serial, resumed):
+    # nbgrader itself copied erin's linked file into autograded/, failed her whole submission on
+    # the dangling link, and graded alice's notebook as fay's.
+    parallel, _, _ = resumed
+    for course in (serial, parallel):
+        erin = course / "autograded" / "erin" / ASSIGNMENT
+        assert not (erin / "notes.txt").exists() and not (erin / "gone.csv").exists()
+        assert not [p for p in (course / "autograded").rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
+        assert [s.state for s in batch.statuses(course)["erin"]] == ["missing", "graded", "graded"]
+        assert [str(s) for s in batch.statuses(course)["fay"]] == [
+            f"{NOTEBOOKS[0]}: missing",
+            f"{NB02}: unreadable (a symbolic link, not the notebook itself: it is not followed)",
+            f"{NB03}: missing"]
+        assert not (course / "autograded" / "fay").exists()
+    assert (serial / "submitted" / "erin" / ASSIGNMENT / "notes.txt").is_symlink()  # submitted/ untouched
+
+
+@pytest.mark.slow
 def test_force_twice_gives_identical_scores(serial, resumed, tmp_path):
     course = tmp_path / "course"
-    shutil.copytree(resumed[0], course)
+    shutil.copytree(resumed[0], course, symlinks=True)
     found = []
     for _ in range(2):
         run = grade(course, "--jobs", "2", "--force")

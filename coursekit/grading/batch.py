@@ -28,6 +28,7 @@ from pathlib import Path
 from .. import notebooks, review as withhold
 from ..course import has_gradebook, nbgrader
 from ..spec import ASSIGNMENT, NOTEBOOKS
+from . import submission
 from .execute import STOPPED
 from .progress import Progress, summary
 
@@ -50,10 +51,14 @@ def autograde(course, submitted="submitted", force=False, extra=()):
     if not force:
         remove_unfinished(course)
     runs = {}
-    for nb in NOTEBOOKS:
-        args = ["autograde", ASSIGNMENT, f"--notebook={nb}", f"--CourseDirectory.submitted_directory={submitted}",
-                *(["--force"] if force else []), *extra]
-        runs[nb] = nbgrader(*args, cwd=course, check=False)
+    # nbgrader follows a submission's symbolic links: it grades a copy without them (submission.py).
+    with submission.regular_copy(Path(course) / submitted) as (copy, skipped):
+        for student, why in skipped.items():
+            print(f"  {student}: not graded: {why}", file=sys.stderr)
+        for nb in NOTEBOOKS:
+            args = ["autograde", ASSIGNMENT, f"--notebook={nb}", f"--CourseDirectory.submitted_directory={copy}",
+                    *(["--force"] if force else []), *extra]
+            runs[nb] = nbgrader(*args, cwd=course, check=False)
     return runs
 
 
@@ -75,7 +80,8 @@ def pending(course, submitted="submitted", force=False):
     for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []:
         graded_dir = Path(course) / "autograded" / student_dir.name / ASSIGNMENT
         for nb in NOTEBOOKS:
-            if not (student_dir / ASSIGNMENT / f"{nb}.ipynb").is_file():
+            source = student_dir / ASSIGNMENT / f"{nb}.ipynb"
+            if not source.is_file() or submission.is_linked(folder, source):
                 continue
             graded = graded_dir / f"{nb}.ipynb"
             if force or not graded.exists() or unfinished(graded) or newer(student_dir / ASSIGNMENT, graded_dir):
@@ -124,6 +130,8 @@ def read_json(path):
 def notebook_status(course, submitted, student, nb):
     source = Path(course) / submitted / student / ASSIGNMENT / f"{nb}.ipynb"
     graded = Path(course) / "autograded" / student / ASSIGNMENT / f"{nb}.ipynb"
+    if submission.is_linked(Path(course) / submitted, source):
+        return Status(nb, "unreadable", "a symbolic link, not the notebook itself: it is not followed")
     if not source.exists():
         return Status(nb, "missing")
     data, problem = read_json(source)

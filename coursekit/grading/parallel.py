@@ -34,7 +34,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from ..spec import ASSIGNMENT
-from . import worker
+from . import submission, worker
 
 ATTEMPTS = 3  # a local task is sent this many times before it is reported as failed
 
@@ -74,7 +74,7 @@ def autograde(course, submitted="submitted", force=False, extra=(), jobs=2, sche
         tasks = {}
         for student, nbs in wanted.items():
             try:
-                files = worker.submission_files(course / submitted / student / ASSIGNMENT)
+                files = submission.files(course / submitted, student)
             except ValueError as error:
                 outcome.update(_failed(course, student, nbs, str(error), progress))
                 continue

@@ -9,8 +9,9 @@ unpickled on the recording side (Dask pickles only that string).
   autograded folder), and a template gradebook: the course's, with every student and
   submission removed (SQLite courses).  A course whose gradebook is a server (PostgreSQL) sends
   no template: workers then write to it directly, each for its own students.
-- task: the student, the notebooks to grade, every file of the submission (nbgrader zeroes the
-  notebooks it does not find, so all are sent), and the student's current gradebook rows.
+- task: the student, the notebooks to grade, every file of the submission that is graded
+  (coursekit.grading.submission; nbgrader zeroes the notebooks it does not find, so all are sent),
+  and the student's current gradebook rows.
 
 The worker unpacks the kit into a fresh scratch course, seeds its gradebook with the student's
 rows, and runs nbgrader's own Autograde converter in this process (nbgrader imported once per
@@ -37,8 +38,6 @@ from .sandbox import folders_of_dead_processes
 # nbgrader's own files in a course folder; anything else of the course a worker never needs.
 KIT_FILES = ("nbgrader_config.py", "source")
 KIT_SKIP = {"__pycache__", ".ipynb_checkpoints"}
-# The most of one submission sent to a worker: a student's notebooks and data are far smaller.
-MAX_SUBMISSION_BYTES = 256 * 2**20
 # Scratch courses go to shared memory when there is room: nbgrader commits the gradebook once per
 # test cell, and on a disk each commit waits for fsync (about 4 ms here, a fifth of a notebook's
 # wall time); the scratch gradebook is thrown away after the student, so it needs no durability.
@@ -98,19 +97,6 @@ def _template(db_url):
             connection.exec_driver_sql("VACUUM")
         engine.dispose()
         return copy.read_bytes()
-
-
-def submission_files(folder):
-    """{relative path: bytes} of a submission's regular files (symlinks are not followed: they
-    could name any file of the grading machine).  ValueError if it is implausibly large."""
-    files, total = {}, 0
-    for item in sorted(Path(folder).rglob("*")) if Path(folder).is_dir() else []:
-        if item.is_file() and not item.is_symlink() and not any(p.is_symlink() for p in item.parents):
-            total += item.stat().st_size
-            if total > MAX_SUBMISSION_BYTES:
-                raise ValueError(f"the submission is larger than {MAX_SUBMISSION_BYTES // 2**20} MiB")
-            files[str(item.relative_to(folder))] = item.read_bytes()
-    return files
 
 
 def _scratch_parent():

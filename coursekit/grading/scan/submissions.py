@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from ...spec import ASSIGNMENT
+from ..submission import is_linked
 from .notebook import scan_notebook
 from .rules import Flag
 
@@ -28,6 +29,8 @@ def scan_submissions(submitted_dir, release_dir=None):
         try:
             if folder.is_dir():
                 for nb in sorted(folder.glob("*.ipynb")):
+                    if is_linked(submitted_dir, nb):  # never followed: statuses call it unreadable
+                        continue
                     release = Path(release_dir) / nb.name if release_dir is not None else None
                     flags += scan_notebook(nb, release if release is not None and release.is_file() else None)
                 flags += _extra_files(folder)

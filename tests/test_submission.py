@@ -1,0 +1,83 @@
+"""What of a submission grading reads (coursekit/grading/submission.py): never a symbolic link.
+
+Quick: no kernel.  tests/test_parallel.py grades a batch with such links both ways."""
+
+import os
+
+import pytest
+
+from coursekit.grading import batch, submission
+from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+
+
+@pytest.fixture
+def submitted(tmp_path):
+    """A submissions folder with every kind of link a hostile or careless archive may hold."""
+    secret = tmp_path / "grader-secret.txt"
+    secret.write_text("secret", encoding="utf-8")
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "data.csv").write_text("1,2", encoding="utf-8")
+    root = tmp_path / "submitted"
+    ann = root / "ann" / ASSIGNMENT
+    (ann / "data").mkdir(parents=True)
+    (ann / f"{NOTEBOOKS[0]}.ipynb").write_text('{"cells": []}', encoding="utf-8")
+    (ann / "data" / "points.csv").write_text("3,4", encoding="utf-8")
+    (ann / "timestamp.txt").write_text("2026-12-01 10:00:00", encoding="utf-8")
+    (ann / "notes.txt").symlink_to(secret)
+    (ann / "zeros.bin").symlink_to("/dev/zero")  # never opened: reading it would not end
+    (ann / "gone.csv").symlink_to(tmp_path / "no-such-file")
+    (ann / "linked-folder").symlink_to(outside)
+    (ann / f"{NOTEBOOKS[1]}.ipynb").symlink_to(ann / f"{NOTEBOOKS[0]}.ipynb")
+    bob = root / "bob"
+    bob.mkdir()
+    (bob / ASSIGNMENT).symlink_to(ann)  # a whole assignment folder that is another's
+    (root / "cal").symlink_to(root / "ann")  # a whole student folder that is another's
+    return root
+
+
+def test_files_are_the_regular_ones_only(submitted):
+    assert submission.files(submitted, "ann") == {
+        f"{NOTEBOOKS[0]}.ipynb": b'{"cells": []}', "data/points.csv": b"3,4",
+        "timestamp.txt": b"2026-12-01 10:00:00"}
+    assert submission.files(submitted, "bob") == {}
+    assert submission.files(submitted, "cal") == {}
+    assert submission.files(submitted, "nobody") == {}
+
+
+def test_a_submission_too_large_is_refused(submitted, monkeypatch):
+    monkeypatch.setattr(submission, "MAX_BYTES", 20)
+    with pytest.raises(ValueError, match="larger than"):
+        submission.files(submitted, "ann")
+
+
+def test_the_serial_paths_copy_holds_the_same_files(submitted, monkeypatch):
+    before = sorted((str(p), os.lstat(p).st_mtime_ns) for p in submitted.rglob("*"))
+    with submission.regular_copy(submitted) as (copy, skipped):
+        found = {str(p.relative_to(copy)) for p in copy.rglob("*") if p.is_file()}
+        assert found == {f"ann/{ASSIGNMENT}/{name}" for name in submission.files(submitted, "ann")}
+        assert not [p for p in copy.rglob("*") if p.is_symlink()]
+        assert skipped == {}
+    assert not copy.exists()
+    assert sorted((str(p), os.lstat(p).st_mtime_ns) for p in submitted.rglob("*")) == before  # untouched
+    monkeypatch.setattr(submission, "MAX_BYTES", 20)
+    with submission.regular_copy(submitted) as (copy, skipped):
+        assert skipped == {"ann": "the submission is larger than 0 MiB"}
+        assert not (copy / "ann" / ASSIGNMENT).exists()
+
+
+def test_a_linked_notebook_is_unreadable_and_never_graded(submitted):
+    course = submitted.parent
+    ann = {s.notebook: s for s in batch.statuses(course)["ann"]}
+    assert ann[NOTEBOOKS[1]].state == "unreadable" and "symbolic link" in ann[NOTEBOOKS[1]].detail
+    assert ann[NOTEBOOKS[2]].state == "missing"
+    assert [s.state for s in batch.statuses(course)["bob"]] == ["unreadable"] * len(NOTEBOOKS)
+    assert batch.pending(course) == [("ann", NOTEBOOKS[0])]
+
+
+def test_the_scan_does_not_follow_a_linked_notebook(submitted):
+    from coursekit.grading.scan.submissions import scan_submissions
+
+    flags = scan_submissions(submitted)
+    assert not [f for f in flags["bob"] + flags["cal"] if f.notebook and f.notebook.endswith(".ipynb")]
+    assert not [f for f in flags["ann"] if f.notebook and f.notebook.endswith(f"{NOTEBOOKS[1]}.ipynb")]
