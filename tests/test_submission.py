@@ -3,10 +3,13 @@
 Quick: no kernel.  tests/test_parallel.py grades a batch with such links both ways."""
 
 import os
+import threading
 
 import pytest
 
+from coursekit import review
 from coursekit.grading import batch, submission
+from coursekit.grading.scan.submissions import scan_submissions
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 
@@ -73,11 +76,33 @@ def test_a_linked_notebook_is_unreadable_and_never_graded(submitted):
     assert ann[NOTEBOOKS[2]].state == "missing"
     assert [s.state for s in batch.statuses(course)["bob"]] == ["unreadable"] * len(NOTEBOOKS)
     assert batch.pending(course) == [("ann", NOTEBOOKS[0])]
+    assert review.fingerprint(course, "submitted", "ann", NOTEBOOKS[1]) == ""  # the link is not read
+    assert review.fingerprint(course, "submitted", "ann", NOTEBOOKS[0]) != ""
+
+
+def test_a_notebook_that_is_a_pipe_is_unreadable_and_never_opened(tmp_path):
+    # An archive can hold a named pipe: opening it waits for a writer that never comes.
+    dee = tmp_path / "submitted" / "dee" / ASSIGNMENT
+    dee.mkdir(parents=True)
+    os.mkfifo(dee / f"{NOTEBOOKS[1]}.ipynb")
+    found = {}
+
+    def read_everything():
+        found["statuses"] = [str(s) for s in batch.statuses(tmp_path)["dee"]]
+        found["pending"] = batch.pending(tmp_path)
+        found["files"] = submission.files(tmp_path / "submitted", "dee")
+        found["scan"] = scan_submissions(tmp_path / "submitted")["dee"]
+        found["fingerprint"] = review.fingerprint(tmp_path, "submitted", "dee", NOTEBOOKS[1])
+
+    reader = threading.Thread(target=read_everything, daemon=True)
+    reader.start()
+    reader.join(30)
+    assert not reader.is_alive(), "something opened the pipe and waits for a writer"
+    assert found["statuses"][1] == f"{NOTEBOOKS[1]}: unreadable (not a regular file)"
+    assert found["pending"] == [] and found["files"] == {} and found["fingerprint"] == ""
 
 
 def test_the_scan_does_not_follow_a_linked_notebook(submitted):
-    from coursekit.grading.scan.submissions import scan_submissions
-
     flags = scan_submissions(submitted)
     assert not [f for f in flags["bob"] + flags["cal"] if f.notebook and f.notebook.endswith(".ipynb")]
     assert not [f for f in flags["ann"] if f.notebook and f.notebook.endswith(f"{NOTEBOOKS[1]}.ipynb")]

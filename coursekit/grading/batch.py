@@ -134,6 +134,8 @@ def notebook_status(course, submitted, student, nb):
         return Status(nb, "unreadable", "a symbolic link, not the notebook itself: it is not followed")
     if not source.exists():
         return Status(nb, "missing")
+    if not source.is_file():
+        return Status(nb, "unreadable", "not a regular file")
     data, problem = read_json(source)
     if data is None:
         return Status(nb, "unreadable", problem)

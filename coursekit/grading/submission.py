@@ -32,6 +32,12 @@ def is_linked(root, path):
     return any((Path(root) / part).is_symlink() for part in (relative, *relative.parents) if part != Path("."))
 
 
+def is_own_file(root, path):
+    """Whether `path`, below `root`, is a regular file reached through no symbolic link: what may
+    be opened (a named pipe would block the reader for ever, a device never end)."""
+    return not is_linked(root, path) and Path(path).is_file()
+
+
 def files(submitted, student):
     """{relative path: bytes} of the regular files in `student`'s assignment folder under the
     submissions folder `submitted`: symbolic links, and all below a linked folder (the student's
