@@ -10,8 +10,9 @@
 - grading/:  the sandboxed kernel (sandbox), nbgrader's Execute with limits (execute), test cells
              run in the grader against the kernel's names (split, agent, wire), nbgrader's
              CheckCellMetadata with its schema compiled once (metadata), a submission's files, links
-             never followed (submission), safe batch grading and per-notebook statuses (batch), a class on many processes or a Dask cluster (parallel,
-             worker, rows; progress), the static tamper scan (scan/)
+             never followed (submission), safe batch grading and per-notebook statuses (batch), a
+             class on many processes or a Dask cluster (parallel, worker, rows; progress), the
+             static tamper scan (scan/)
 - feedback:  nbgrader generate_feedback preprocessors: no hidden tests, a per-exercise table
 - summary, report: the score table and the class report
 - lms/:      the roster, LMS collectors (zip_collect) and grade exporters

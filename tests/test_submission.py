@@ -103,6 +103,10 @@ def test_a_notebook_that_is_a_pipe_is_unreadable_and_never_opened(tmp_path):
 
 
 def test_the_scan_does_not_follow_a_linked_notebook(submitted):
+    from coursekit.grading.scan.notebook import scan_notebook
+
+    secret = submitted.parent / "grader-secret.txt"
+    assert scan_notebook(secret), "the scan flags a file that is not a notebook: reading it would show"
+    (submitted / "ann" / ASSIGNMENT / f"{NOTEBOOKS[2]}.ipynb").symlink_to(secret)
     flags = scan_submissions(submitted)
-    assert not [f for f in flags["bob"] + flags["cal"] if f.notebook and f.notebook.endswith(".ipynb")]
-    assert not [f for f in flags["ann"] if f.notebook and f.notebook.endswith(f"{NOTEBOOKS[1]}.ipynb")]
+    assert not [f for f in flags["ann"] + flags["bob"] + flags["cal"] if f.notebook and f.notebook.endswith(".ipynb")]

@@ -81,7 +81,7 @@ def pending(course, submitted="submitted", force=False):
         graded_dir = Path(course) / "autograded" / student_dir.name / ASSIGNMENT
         for nb in NOTEBOOKS:
             source = student_dir / ASSIGNMENT / f"{nb}.ipynb"
-            if not source.is_file() or submission.is_linked(folder, source):
+            if not submission.is_own_file(folder, source):
                 continue
             graded = graded_dir / f"{nb}.ipynb"
             if force or not graded.exists() or unfinished(graded) or newer(student_dir / ASSIGNMENT, graded_dir):
