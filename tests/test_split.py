@@ -6,6 +6,7 @@ tests pin the contracts those rely on, against a plain local ipykernel started h
 """
 
 import math
+import re
 import time
 
 import numpy as np
@@ -257,6 +258,24 @@ def test_errors_come_back_as_builtin_classes_or_student_error(kernel):
         raises("stop")
     with pytest.raises(NotImplementedError):
         raises("stub")
+
+
+def test_a_student_traceback_names_cells_and_shows_the_lines_around(kernel):
+    define(kernel, "def down(n):\n    return down(n + 1)\n\n"
+                   "def outer(x):\n    def inner(y):\n        return 1 / y\n    return inner(x)\n")
+    down, outer = fetch(kernel, "down", "outer")
+    with pytest.raises(ZeroDivisionError) as caught:
+        outer(0)
+    frames = caught.value.__student_frames__
+    assert re.fullmatch(r"Cell In\[\d+\], line 7, in outer\(x\)\n      5 def inner\(y\):\n      6     return 1 / y\n"
+                        r"----> 7 return inner\(x\)\n", frames[2])
+    assert re.fullmatch(r"Cell In\[\d+\], line 6, in outer\.<locals>\.inner\(y\)\n      5 def inner\(y\):\n"
+                        r"----> 6     return 1 / y\n", frames[3])
+    assert frames[-1] == "ZeroDivisionError: division by zero"
+    with pytest.raises(RecursionError) as caught:  # a thousand frames: the first two, a count, the last
+        down(0)
+    text = caught.value.__student_traceback__
+    assert text.count("in down(n)") == 3 and re.search(r"\[\.\.\. skipping similar frames: down at line 2 \(\d{3} times\)\]", text)
 
 
 def test_printed_output_is_kept_bounded_and_warnings_are_raised_here(kernel):
