@@ -17,7 +17,7 @@ import traceback
 import warnings
 
 try:  # imported as coursekit.grading.agent (so that it ships with the package); in the kernel, wire.py's source came first
-    from .wire import MARK, WireError, dumps, loads, np, type_name
+    from .wire import MARK, WireError, dumps, loads, np, traceback_head, type_name
 except ImportError:
     pass
 
@@ -73,7 +73,6 @@ class _Output:
 
 
 CONTEXT = 2  # lines shown before and after the line a frame was running (within its function)
-BAR = "-" * 75
 
 
 def _frames(error):
@@ -93,7 +92,7 @@ def _frames(error):
     except Exception:  # noqa: BLE001 - no IPython shell: files are named as files
         code_names = lambda filename: None  # noqa: E731
     name = type(error).__name__
-    entries = [BAR, f"{name}{' ' * max(1, 42 - len(name))}Traceback (most recent call last)"]
+    entries = traceback_head(name)
     shown = [(frame, line) for frame, line in traceback.walk_tb(error.__traceback__.tb_next)
              if not frame.f_locals.get("__tracebackhide__")]
     times, skipped = {}, {}  # (code, line) -> frames shown; those not shown since the last one

@@ -65,7 +65,6 @@ _UNREADABLE = ("What your code gave back could not be read by the grader ({}): a
 MAX_MESSAGE_BYTES = 256 * 2**20  # zmq drops a bigger message from the kernel (the grader then times out)
 CALLBACK_LIMIT = 100_000         # calls back from one call of a student function
 INTERRUPT_GRACE = 5              # seconds a kernel gets to stop after an interrupt
-TRACEBACK_BAR = "-" * 75
 # The execution count test cells' frames are named with ("Cell In[0], line 3"): the kernel never
 # gives it, so these frames are never taken for the student's own (coursekit.feedback).
 TEST_CELL_COUNT = 0
@@ -696,7 +695,7 @@ class SplitGrader:
         """The error as IPython shows it: the test cell's frames as "Cell In[n], line k"; then the
         student's own frames from the kernel, if the error came from there."""
         name = type(exc).__name__
-        frames = [TRACEBACK_BAR, f"{name}{' ' * max(1, 42 - len(name))}Traceback (most recent call last)"]
+        frames = wire.traceback_head(name)
         tb = exc.__traceback__
         while tb is not None:
             frame, line = tb.tb_frame, tb.tb_lineno

@@ -55,6 +55,12 @@ class Unsupported:
         return f"<unsupported value of type {self.type_name}>"
 
 
+def traceback_head(name):
+    """The two lines a traceback of an error named `name` opens with, as IPython writes them; the
+    grader's test-cell tracebacks and the kernel's student frames (agent.py) both start so."""
+    return ["-" * 75, f"{name}{' ' * max(1, 42 - len(name))}Traceback (most recent call last)"]
+
+
 def short_name(text):
     text = str(text) if isinstance(text, str) else "?"
     return "".join(ch for ch in text[:NAME_LENGTH] if ch.isprintable())
