@@ -5,6 +5,7 @@ the grading corpus (tests/test_grading.py) and the attack table (tests/test_adve
 tests pin the contracts those rely on, against a plain local ipykernel started here.
 """
 
+import contextlib
 import math
 import re
 import time
@@ -165,8 +166,9 @@ def test_notebook_definitions_read_functions_and_aliases_from_code():
 # ---------------------------------------------------------------- calls into a real kernel
 
 
-@pytest.fixture(scope="module")
-def running_kernel():
+@contextlib.contextmanager
+def started_kernel():
+    """(client, student) for a fresh plain ipykernel, shut down afterwards."""
     manager = KernelManager(kernel_name="python3")
     manager.start_kernel()
     client = manager.blocking_client()
@@ -174,10 +176,18 @@ def running_kernel():
     client.wait_for_ready(timeout=60)
     channel = split.KernelChannel(manager.get_connection_info(session=False), manager.is_alive)
     student = split.Student(channel, unsupported=LookupError)
-    yield client, student
-    channel.close()
-    client.stop_channels()
-    manager.shutdown_kernel(now=True)
+    try:
+        yield client, student
+    finally:
+        channel.close()
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture(scope="module")
+def running_kernel():
+    with started_kernel() as kernel:
+        yield kernel
 
 
 def define(kernel, code):
@@ -326,6 +336,50 @@ def test_a_call_over_the_deadline_is_interrupted_and_the_kernel_lives_on(kernel)
         assert time.monotonic() - started < 1 + split.INTERRUPT_GRACE
         student.deadline = float("inf")
     assert fine() == "still here"
+
+
+# A machine so loaded that ipykernel takes 1.5 s to send a request's reply after its code has run
+# (LATE_REPLIES), or its control thread takes a second to pass an interrupt on (LATE_INTERRUPTS).
+LATE_REPLIES = """
+import time
+from IPython import get_ipython
+_kernel = get_ipython().kernel
+_execute = _kernel.do_execute
+async def _late(*args, **kwargs):
+    reply = await _execute(*args, **kwargs)
+    time.sleep(1.5)
+    return reply
+_kernel.do_execute = _late
+"""
+LATE_INTERRUPTS = """
+_signal = _kernel._send_interrupt_children
+def _late_signal():
+    time.sleep(1.0)
+    _signal()
+_kernel._send_interrupt_children = _late_signal
+"""
+
+
+@pytest.mark.parametrize("load, code", [
+    # The grader, waiting for the serve loop's end, must not interrupt again.
+    (LATE_REPLIES, "def stuck(f):\n    while True:\n        pass"),
+    # The interrupt lands after the student's code has ended by itself (the grader failed its
+    # call back): the agent must not let it cost the request's reply.
+    (LATE_REPLIES + LATE_INTERRUPTS, "def stuck(f):\n    while True:\n        f(1)"),
+], ids=["interrupted-again", "interrupted-late"])
+def test_an_interrupt_never_costs_a_slow_kernel_its_reply(load, code):
+    """An interrupt landing in ipykernel after a request's code has run loses the request's reply,
+    and the notebook stops as if its kernel hung: this failed a CI run's attack batch under load."""
+    with started_kernel() as kernel:
+        define(kernel, load + code + "\ndef fine():\n    return 'still here'")
+        stuck, fine = fetch(kernel, "stuck", "fine")
+        student = kernel[1]
+        student.deadline = time.monotonic() + 1
+        with pytest.raises(split.CallTimedOut):
+            stuck(lambda x: x)
+        student.deadline = float("inf")
+        assert fine() == "still here"
+        student.end()
 
 
 def test_the_time_limit_is_per_call_and_the_notebook_deadline_bounds_them_all(kernel):

@@ -230,8 +230,11 @@ def _decode(session, parts):
     return {"header": header, "parent_header": parent, "content": content, "msg_type": header.get("msg_type")}
 
 
+END = wire.dumps({"op": "end"})  # the request that ends the agent's serve loop
+
+
 def _closing_answer(prompt):
-    """What to answer a prompt with while ending: the serve loop ends, a call back fails, the
+    """What to answer a prompt with while ending: the serve loop ends (END), a call back fails, the
     student's own input() reads end of file."""
     if not prompt.startswith(wire.MARK):
         return EOF
@@ -241,7 +244,7 @@ def _closing_answer(prompt):
         message = None
     if type(message) is dict and message.get("kind") == "callback":
         return wire.dumps({"error": ["RuntimeError", "the grader stopped this call: it ran over its time limit"]})
-    return wire.dumps({"op": "end"})
+    return END
 
 
 def _url(info, channel):
@@ -281,18 +284,28 @@ class Student:
         """Stop serving: answer whatever the kernel still asks (the serve loop gets its end, a call
         back of an interrupted call an error) until its request has ended; KernelGone if it has not
         within INTERRUPT_GRACE. After a timeout the kernel may still be in the student's code, or
-        the interrupt may have come while it waited for an answer: either way it ends here."""
+        the interrupt may have come while it waited for an answer: either way it ends here.
+
+        A kernel silent for a second while in the student's code is interrupted again. Never once
+        the serve loop has been answered END: only the agent and ipykernel run then, and an
+        interrupt that lands in ipykernel after the code has run loses the request's reply (ipykernel
+        logs "KeyboardInterrupt caught in kernel" and sends none), so the kernel would look hung."""
         channel = self.channel
         deadline = time.monotonic() + INTERRUPT_GRACE
-        nudged = time.monotonic()
+        heard = time.monotonic()  # when the kernel last sent something, or was last interrupted
+        ending = False  # the last answer given was END
         while channel.running is not None:
             if time.monotonic() > deadline:
                 raise KernelGone("the kernel did not stop serving the grader")
             if channel.pending is not None:
-                channel.answer(_closing_answer(channel.pending_prompt()))
-            elif channel.next_event(0.2) is None and time.monotonic() - nudged > 1:
+                answer = _closing_answer(channel.pending_prompt())
+                channel.answer(answer)
+                ending, heard = answer == END, time.monotonic()
+            elif channel.next_event(0.2) is not None:
+                heard = time.monotonic()
+            elif not ending and time.monotonic() - heard > 1:
                 channel.send_interrupt()  # still in the student's code: interrupt it again
-                nudged = time.monotonic()
+                heard = time.monotonic()
 
     def _request_deadline(self):
         return min(self.deadline, time.monotonic() + self.call_limit)
