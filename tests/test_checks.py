@@ -78,6 +78,33 @@ def test_a_float_subclass_with_a_lying_abs_earns_nothing():
     assert "but 2.0 was expected" in message(checks.expect_number, Lying(5.0), 2.0, call="f()")
 
 
+def test_call_unchanged_each_checks_each_call_in_order_and_uses_planned_calls():
+    results = checks.call_unchanged_each(lambda a, k: [x * k for x in a], [([1, 2], 1), ([1, 2], 3)], call="f(a, k)")
+    assert list(results) == [[1, 2], [3, 6]]
+
+    def center(a):
+        a -= a.mean()
+        return a
+
+    arrays = [np.array([-1.0, 1.0]), np.array([1.0, 3.0]), np.array([5.0])]
+    results = checks.call_unchanged_each(center, [(a,) for a in arrays], call="center(a)")
+    assert next(results).tolist() == [-1.0, 1.0]  # its mean is 0: left as it was
+    assert "modified its argument number 1" in message(next, results)
+    assert arrays[2].tolist() == [5.0]  # each call checked as it is made: the third never was
+
+    class Planned:  # what grading hands the test for a student's function (coursekit.grading.split)
+        def __init__(self):
+            self.asked = None
+
+        def planned_calls(self, arg_lists):
+            self.asked = arg_lists
+            return [lambda x: x + 100, lambda x: x + 200]
+
+    planned = Planned()
+    assert list(checks.call_unchanged_each(planned, [(1,), (2,)], call="f(x)")) == [101, 202]
+    assert planned.asked == [(1,), (2,)]
+
+
 def test_expect_number_checks_kind():
     checks.expect_number(np.float64(0.5), 0.5, call="f()")
     checks.expect_number(np.array(0.5), 0.5, call="f()")  # a 0-d float array is a float

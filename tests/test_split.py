@@ -230,6 +230,46 @@ def test_an_argument_changed_in_place_is_changed_here_too(kernel):
     assert a.tolist() == [-1.0, 0.0, 1.0] and items == [1, 9] and rng.integers(100) == twin.integers(100)
 
 
+def test_planned_calls_are_made_in_one_request_and_replayed_as_single_calls(kernel):
+    define(kernel, "made = []\ndef shift(a, k):\n    made.append(k)\n    print('shift', k)\n    a += k\n"
+                   "    if k == 3:\n        raise ValueError('three')\n    return a.sum()")
+    shift, = fetch(kernel, "shift")
+    student = kernel[1]
+    arrays = [np.zeros(2) for _ in range(4)]
+    printed = []
+    student.output = printed.append
+    stand_ins = shift.planned_calls([(arrays[k], k) for k in range(4)])
+    # Made in the kernel, up to the call that raised; nothing of them here yet.
+    assert student.describe(["made"])["made"] == [0, 1, 2, 3]
+    assert [a.tolist() for a in arrays] == [[0.0, 0.0]] * 4 and printed == []
+    assert stand_ins[0](arrays[0], 0) == 0.0 and stand_ins[1](arrays[1], 1) == 2.0
+    assert [a.tolist() for a in arrays[:3]] == [[0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]  # written back call by call
+    assert printed == ["shift 0\n", "shift 1\n"]
+    assert stand_ins[2](arrays[2], 2) == 4.0
+    with pytest.raises(ValueError, match="three"):
+        stand_ins[3](arrays[3], 3)
+    assert arrays[3].tolist() == [3.0, 3.0]
+    student.output = None
+
+
+def test_a_planned_call_over_the_time_limit_stops_the_batch_and_the_kernel_serves_on(kernel):
+    define(kernel, "import time\nnaps = []\ndef nap(seconds):\n    naps.append(seconds)\n    time.sleep(seconds)\n"
+                   "    return seconds")
+    nap, = fetch(kernel, "nap")
+    student = kernel[1]
+    student.call_limit = 1.0
+    # The grader allows the batch 3 x 1 s; the second call's 30 s would outlast it: the kernel's
+    # own per-call alarm must stop that call, or planned_calls itself would time out.
+    first, second, third = nap.planned_calls([(0.1,), (30,), (0.2,)])
+    assert student.describe(["naps"])["naps"] == [0.1, 30]
+    assert first(0.1) == 0.1
+    with pytest.raises(split.CallTimedOut):
+        second(30)
+    assert third(0.2) == 0.2  # made now, on its own
+    assert student.describe(["naps"])["naps"] == [0.1, 30, 0.2]
+    student.call_limit = float("inf")
+
+
 def test_test_functions_stay_here_and_are_called_back(kernel):
     define(kernel, "def derivative(f, x, h=1e-5):\n    return (f(x + h) - f(x - h)) / (2 * h)\n"
                    "def chain(f, g):\n    return lambda x: f(g(x))")

@@ -193,7 +193,8 @@ def serve():
                 continue
             if operation == "end":
                 return
-            reply = describe(request) if operation == "describe" else call(request)
+            reply = (describe(request) if operation == "describe" else
+                     call_each(request) if operation == "call_each" else call(request))
     finally:
         sys.stdout, sys.stderr = saved
         # The grader's interrupts are for student code, and none runs after this. One that comes
@@ -213,7 +214,43 @@ def describe(request):
 
 def call(message):
     """Call a student function with the grader's arguments; report the result and the arguments after."""
-    function, args, kwargs = _objects[message["id"]], message["args"], message["kwargs"]
+    return _call(_objects[message["id"]], message["args"], message["kwargs"])
+
+
+class _TimeLimit(BaseException):
+    """A call of a batch (call_each) ran over its time limit."""
+
+
+def _time_limit(signum, frame):
+    raise _TimeLimit()
+
+
+def call_each(message):
+    """One student function called with each of the grader's argument lists, in order: a list of
+    call()'s replies. The batch stops after a call that raises or runs over `limit` seconds (an
+    alarm, as the grader's interrupt would stop it); the grader makes any later call itself."""
+    function, limit = _objects[message["id"]], message["limit"]
+    replies = []
+    previous = signal.signal(signal.SIGALRM, _time_limit)
+    try:
+        for args, kwargs in message["calls"]:
+            try:
+                if limit is not None:
+                    signal.setitimer(signal.ITIMER_REAL, limit)
+                reply = _call(function, args, kwargs)
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            except _TimeLimit:  # the alarm rang just after the call had returned
+                reply = {"timed_out": True}
+            replies.append(reply)
+            if "error" in reply or "timed_out" in reply:
+                break
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return {"kind": "reply", "calls": replies}
+
+
+def _call(function, args, kwargs):
     out = _Output()
     reply = {"kind": "reply"}
     saved = sys.stdout, sys.stderr
@@ -222,6 +259,8 @@ def call(message):
         sys.stdout = sys.stderr = out
         try:
             reply["result"] = function(*args, **kwargs)
+        except _TimeLimit:
+            return {"timed_out": True}
         except BaseException as error:  # noqa: BLE001 - everything the student's code raises is reported
             reply["error"] = _error(error)
         finally:

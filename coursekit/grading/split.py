@@ -307,22 +307,22 @@ class Student:
                 channel.send_interrupt()  # still in the student's code: interrupt it again
                 heard = time.monotonic()
 
-    def _request_deadline(self):
-        return min(self.deadline, time.monotonic() + self.call_limit)
+    def _request_deadline(self, calls=1):
+        return min(self.deadline, time.monotonic() + self.call_limit * calls)
 
-    def _request(self, request):
+    def _request(self, request, calls=1):
         if self.channel.running is None:
             self.begin()
         if self.channel.pending is None:
             raise StudentError("the notebook's kernel stopped answering the grader")
         try:
-            return self._exchange(request)
+            return self._exchange(request, calls)
         except CallTimedOut:
             self.end()  # what the interrupted code still sends is not an answer to anything asked later
             raise
 
-    def _exchange(self, request):
-        deadline = self._request_deadline()
+    def _exchange(self, request, calls=1):
+        deadline = self._request_deadline(calls)
         prompt = self.channel.ask(request, deadline)
         callbacks = 0
         while True:
@@ -385,6 +385,33 @@ class Student:
 
     def call(self, function, args, kwargs):
         """function(*args, **kwargs) in the kernel: its result, or the error it raised, raised here."""
+        try:
+            request = self._dumps({"op": "call", "id": function.ref, "args": list(args), "kwargs": dict(kwargs)})
+        except wire.WireError as error:
+            raise TypeError(f"the test passed an argument the grader cannot send: {error}") from None
+        return self._outcome(function, args, kwargs, self._request(request))
+
+    def planned_calls(self, function, arg_lists):
+        """Stand-ins for function, one per argument list, whose calls the kernel makes as one request.
+
+        The kernel makes the calls in order, each within the call limit, and stops after one that
+        raises or runs over it. The i-th stand-in, called with the i-th arguments, then does what
+        call() would: writes the arguments' state back, adds the output, returns or raises. A call
+        the batch did not make (after a stop, or when the batch could not be sent or read) is made
+        by its stand-in as call() makes it. The test must call the stand-ins in order.
+        """
+        limit = self.call_limit if self.call_limit < float("inf") else None
+        try:
+            request = self._dumps({"op": "call_each", "id": function.ref, "limit": limit,
+                                   "calls": [[list(args), {}] for args in arg_lists]})
+            replies = self._request(request, calls=max(1, len(arg_lists))).get("calls")
+        except (wire.WireError, self.unsupported):  # one call at a time tells which one is at fault
+            replies = []
+        if type(replies) is not list or len(replies) > len(arg_lists) or not all(type(r) is dict for r in replies):
+            replies = []
+        return [_MadeCall(self, function, reply) for reply in replies] + [function] * (len(arg_lists) - len(replies))
+
+    def _dumps(self, request):
         def callback(value):
             self.callbacks.append(value)
             return len(self.callbacks) - 1
@@ -392,12 +419,12 @@ class Student:
         def ref(value):
             return value.ref if isinstance(value, StudentFunction) else None
 
-        try:
-            request = wire.dumps({"op": "call", "id": function.ref, "args": list(args), "kwargs": dict(kwargs)},
-                                 function=callback, ref=ref)
-        except wire.WireError as error:
-            raise TypeError(f"the test passed an argument the grader cannot send: {error}") from None
-        reply = self._request(request)
+        return wire.dumps(request, function=callback, ref=ref)
+
+    def _outcome(self, function, args, kwargs, reply):
+        """What the call gave, from the kernel's reply: its result, or its error raised here."""
+        if reply.get("timed_out") is True:
+            raise CallTimedOut()
         self._write_back(args, reply.get("args"))
         self._write_back(list(kwargs.values()), [v for k, v in (reply.get("kwargs") or {}).items() if k in kwargs]
                          if type(reply.get("kwargs")) is dict else None)
@@ -462,6 +489,20 @@ def student_error(report):
     return error
 
 
+class _MadeCall:
+    """A call of a student function that the kernel has made already (Student.planned_calls)."""
+
+    def __init__(self, student, function, reply):
+        self._student, self._function, self._reply = student, function, reply
+        self.__name__ = self.__qualname__ = function.__name__
+        self.__grading_source__ = function.__grading_source__
+        self.__grading_definitions__ = function.__grading_definitions__
+
+    def __call__(self, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - not a frame the student needs to see
+        return self._student._outcome(self._function, args, kwargs, self._reply)
+
+
 class StudentFunction:
     """A function of the student's notebook, called in the kernel. Also carries its source (from
     the notebook's cells, as submitted) for static checks."""
@@ -476,6 +517,10 @@ class StudentFunction:
     def __call__(self, *args, **kwargs):
         __tracebackhide__ = True  # noqa: F841 - not a frame the student needs to see
         return self._student.call(self, args, kwargs)
+
+    def planned_calls(self, arg_lists):
+        """One stand-in per argument list, called in order: see Student.planned_calls."""
+        return self._student.planned_calls(self, arg_lists)
 
     def __repr__(self):
         return f"<function {self.__name__} (student code)>"

@@ -12,8 +12,8 @@ import builtins
 
 # What the release's setup cells bind, for scan_code on its own (a test checks this list still
 # covers them); in a notebook scan the locked cells' own imports are added.
-CHECKS_NAMES = ("CheckFailed", "GRADIENT_RTOL", "call_unchanged", "expect_array", "expect_bool",
-                "expect_equal", "expect_formula", "expect_formula_at", "expect_number", "expect_raises",
+CHECKS_NAMES = ("CheckFailed", "GRADIENT_RTOL", "call_unchanged", "call_unchanged_each", "expect_array",
+                "expect_bool", "expect_equal", "expect_formula", "expect_formula_at", "expect_number", "expect_raises",
                 "fail", "passed", "read_formula", "right_at_point", "show", "type_name")
 DEFAULT_TEST_NAMES = {"np": "numpy", "checks": "checks", **{n: f"checks.{n}" for n in CHECKS_NAMES}}
 BUILTIN_NAMES = frozenset(n for n in dir(builtins) if not n.startswith("_")) | {
