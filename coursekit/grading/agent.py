@@ -1,9 +1,9 @@
 # The kernel side of split grading: run in the student's sandboxed kernel, after wire.py's source,
 # as the module `_grading_agent` (coursekit.grading.split installs it before the first test cell).
 # For each test cell the grader runs serve(): it takes requests (look up names, call a student
-# function) as the answers to its input() prompts and gives each reply as its next prompt, as wire
-# data on the kernel's stdin channel; a student function calling a test's function back asks the
-# same way.
+# function, once or for each of many argument lists) as the answers to its input() prompts and
+# gives each reply as its next prompt, as wire data on the kernel's stdin channel; a student
+# function calling a test's function back asks the same way.
 #
 # Nothing here is trusted: student code can replace any of it. The grader treats every reply as
 # hostile data, so a tampered agent can at most make a function seem to return something else,
