@@ -495,8 +495,6 @@ class _MadeCall:
     def __init__(self, student, function, reply):
         self._student, self._function, self._reply = student, function, reply
         self.__name__ = self.__qualname__ = function.__name__
-        self.__grading_source__ = function.__grading_source__
-        self.__grading_definitions__ = function.__grading_definitions__
 
     def __call__(self, *args, **kwargs):
         __tracebackhide__ = True  # noqa: F841 - not a frame the student needs to see
