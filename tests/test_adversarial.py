@@ -42,6 +42,7 @@ from adversarial.cases import ATTACKS, NB, WRONG
 from coursekit import notebooks
 from coursekit.course import BIN, environment, generate_release, nbgrader
 from coursekit.grading import batch as grade, parallel as parallel_grading, sandbox
+from leftovers import wait_for_no_sandbox_processes
 from devtools.scratch import new_course
 from coursekit.spec import ASSIGNMENT, EXERCISES as SPEC, NOTEBOOKS, exercise_of
 from test_notebooks import max_score, secret_and_public_lines
@@ -133,29 +134,6 @@ def solution_only_lines(course):
                      for line in c.source.splitlines()}
         lines |= secret - elsewhere
     return lines
-
-
-def sandbox_processes(course):
-    """pids of processes that belong to a grading sandbox of `course` (by command line or cwd)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            cwd = os.readlink(proc / "cwd")
-        except OSError:
-            continue
-        if str(course) in cwd or (str(course) in cmdline and "bwrap" in cmdline):
-            found.append(int(proc.name))
-    return found
-
-
-def wait_for_no_sandbox_processes(course, seconds=15):
-    deadline = time.monotonic() + seconds
-    while (left := sandbox_processes(course)) and time.monotonic() < deadline:
-        time.sleep(0.5)
-    return left
 
 
 class Listener:

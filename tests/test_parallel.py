@@ -42,6 +42,7 @@ from devtools import examples
 from devtools.scratch import new_course
 
 import stand_in_tasks
+from leftovers import wait_for_no_sandbox_processes
 
 NB02, NB03 = "02_matrix_operations", "03_numpy_essentials"
 SECRET = "a file of the grading machine, not of any student"
@@ -392,6 +393,7 @@ def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_p
     assert_graded_as(course, serial)
     scratch = Path(worker._scratch_parent() or tempfile.gettempdir())
     assert not list(scratch.glob(f"{worker.SCRATCH_PREFIX}{killed}-*"))
+    assert wait_for_no_sandbox_processes(f"{worker.SCRATCH_PREFIX}{killed}-") == []
 
 
 def test_a_student_whose_grading_kills_its_worker_is_reported_and_no_other_student_is():

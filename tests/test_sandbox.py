@@ -3,6 +3,8 @@
 import os
 import shutil
 import subprocess
+import sys
+import time
 
 import pytest
 
@@ -89,3 +91,43 @@ def test_the_kernel_has_no_debugger(tmp_path):
     available = run_in_sandbox(tmp_path, "from ipykernel.debugger import _is_debugpy_available as a; print(a)")
     assert available.stdout.strip() == "False", available.stderr
     assert run_in_sandbox(tmp_path, "import numpy, IPython; print('ok')").stdout.strip() == "ok"
+
+
+# Started by a grader that dies at once; becomes the kernel's launcher only once it is orphaned, as
+# when the grader is killed (kill -9) in the tenth of a second the launcher takes to reach bwrap.
+ORPHANED_LAUNCH = """
+import os, sys, time
+grader = os.getpid()
+child = os.fork()
+if child:
+    print(child, flush=True)
+    os._exit(0)
+while os.getppid() == grader:
+    time.sleep(0.01)
+log = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT)  # not the pipe the test reads: it would wait on a sandbox
+os.dup2(log, 1)
+os.dup2(log, 2)
+env = dict(os.environ, JPY_PARENT_PID=str(grader))
+os.execve(sys.executable, [sys.executable, "-m", "coursekit.grading.sandbox", "-f", sys.argv[1]], env)
+"""
+
+
+def test_a_launcher_whose_grader_has_died_starts_no_sandbox(tmp_path):
+    import psutil
+
+    connection = tmp_path / "connection.json"
+    connection.write_text("{}")
+    log = tmp_path / "launcher.log"
+    grader = subprocess.run([sys.executable, "-c", ORPHANED_LAUNCH, str(connection), str(log)], cwd=tmp_path,
+                            env=environment(), capture_output=True, text=True, timeout=60)
+    launcher = psutil.Process(int(grader.stdout))
+    try:
+        deadline = time.monotonic() + 20
+        while launcher.is_running() and launcher.status() != psutil.STATUS_ZOMBIE and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not launcher.is_running() or launcher.status() == psutil.STATUS_ZOMBIE, \
+            f"an orphaned sandbox lives on: {launcher.cmdline()[:3]}"
+        assert "the grader that started this kernel has ended" in log.read_text()
+    finally:
+        if launcher.is_running():
+            launcher.kill()

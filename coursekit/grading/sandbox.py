@@ -27,10 +27,12 @@ Limits are traits of coursekit.grading.execute.LimitedExecute, defined there onl
 passes them in the environment variable below (a kernel started by hand gets their defaults).
 """
 
+import ctypes
 import importlib.util
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -194,8 +196,26 @@ def command(connection_file, workdir, limits, seen_as=None):
     return args
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with_the_grader():
+    """Be killed when the grader that started this launcher dies; exit now if it already has.
+
+    bwrap's --die-with-parent arms the same signal, but only once bwrap runs: a grader killed
+    (kill -9) while this launcher was still starting left a sandbox with nobody to stop it, its
+    kernel idle for ever.  Armed here, the signal also holds across the exec into bwrap.
+    jupyter_client names the grader in JPY_PARENT_PID; a different parent means it is gone.
+    """
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    grader = os.environ.get("JPY_PARENT_PID", "")
+    if grader.isdigit() and os.getppid() != int(grader):
+        sys.exit("math-numpy-sandbox: the grader that started this kernel has ended; not starting")
+
+
 def launch(argv):
     """Kernel entry point: `python -m coursekit.grading.sandbox -f CONNECTION_FILE` (from the kernelspec)."""
+    die_with_the_grader()
     connection_file = argv[argv.index("-f") + 1]
     if not bwrap_path():
         sys.exit("math-numpy-sandbox: bubblewrap (bwrap) is not installed; see README, 'Grading safely'.")
