@@ -8,7 +8,7 @@
 - review:    doubtful grades withheld in the gradebook until cleared; `coursekit-review`
 - export:    plain `nbgrader export` (nbgrader's CSV) with withheld grades left out
 - grading/:  the sandboxed kernel (sandbox), nbgrader's Execute with limits (execute), test cells
-             run in the grader against the kernel's names (split, agent, wire), nbgrader's
+             run in the grader against the kernel's names (split, student, channel, agent, wire), nbgrader's
              CheckCellMetadata with its schema compiled once (metadata), a submission's files, links
              never followed (submission), safe batch grading and per-notebook statuses (batch), a
              class on many processes or a Dask cluster (parallel, worker, rows; progress), the

@@ -95,7 +95,7 @@ def test_call_unchanged_each_checks_each_call_in_order_and_uses_planned_calls():
     results = checks.call_unchanged_each(lambda x: made.append(x) or x, [(1,), (2,), (3,)], call="f(x)")
     assert next(results) == 1 and made == [1]
 
-    class Planned:  # what grading hands the test for a student's function (coursekit.grading.split)
+    class Planned:  # what grading hands the test for a student's function (coursekit.grading.student)
         def __init__(self):
             self.asked = None
 

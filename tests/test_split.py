@@ -16,6 +16,8 @@ from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
 from coursekit.grading import split, wire
+from coursekit.grading.channel import INTERRUPT_GRACE, CallTimedOut, KernelChannel, decode
+from coursekit.grading.student import Student, StudentError, StudentFunction
 from coursekit.spec import ASSIGNMENT
 from devtools.scratch import REPO
 
@@ -174,8 +176,8 @@ def started_kernel():
     client = manager.blocking_client()
     client.start_channels()
     client.wait_for_ready(timeout=60)
-    channel = split.KernelChannel(manager.get_connection_info(session=False), manager.is_alive)
-    student = split.Student(channel, unsupported=LookupError)
+    channel = KernelChannel(manager.get_connection_info(session=False), manager.is_alive)
+    student = Student(channel, unsupported=LookupError)
     try:
         yield client, student
     finally:
@@ -216,7 +218,7 @@ def test_values_and_functions_are_fetched_by_name(kernel):
     define(kernel, "import numpy as np\nanswers = {'x**2': '2*x'}\ndef scale(a, s):\n    return s * np.asarray(a)")
     answers, scale, missing = fetch(kernel, "answers", "scale", "missing")
     assert answers == {"x**2": "2*x"} and missing is None
-    assert isinstance(scale, split.StudentFunction) and scale.__name__ == "scale"
+    assert isinstance(scale, StudentFunction) and scale.__name__ == "scale"
     result = scale(np.array([[1.0, 2.0]]), 3)
     assert type(result) is np.ndarray and result.tolist() == [[3.0, 6.0]]
 
@@ -263,7 +265,7 @@ def test_a_planned_call_over_the_time_limit_stops_the_batch_and_the_kernel_serve
     first, second, third = nap.planned_calls([(0.1,), (30,), (0.2,)])
     assert student.describe(["naps"])["naps"] == [0.1, 30]
     assert first(0.1) == 0.1
-    with pytest.raises(split.CallTimedOut):
+    with pytest.raises(CallTimedOut):
         second(30)
     assert third(0.2) == 0.2  # made now, on its own
     assert student.describe(["naps"])["naps"] == [0.1, 30, 0.2]
@@ -282,7 +284,7 @@ def test_test_functions_stay_here_and_are_called_back(kernel):
 
     assert derivative(cube, 2.0) == pytest.approx(12.0) and len(seen) == 2
     composed = chain(lambda t: t + 1, lambda t: 2 * t)  # a function the student returns, called later
-    assert isinstance(composed, split.StudentFunction) and composed(3.0) == 7.0
+    assert isinstance(composed, StudentFunction) and composed(3.0) == 7.0
 
 
 def test_errors_come_back_as_builtin_classes_or_student_error(kernel):
@@ -302,9 +304,9 @@ def test_errors_come_back_as_builtin_classes_or_student_error(kernel):
     with pytest.raises(ValueError, match="own class") as caught:
         raises("mine")
     assert caught.value.__student_type__ == "__main__.Mine"
-    with pytest.raises(split.StudentError):
+    with pytest.raises(StudentError):
         raises("fake")
-    with pytest.raises(split.StudentError):
+    with pytest.raises(StudentError):
         raises("stop")
     with pytest.raises(NotImplementedError):
         raises("stub")
@@ -371,9 +373,9 @@ def test_a_call_over_the_deadline_is_interrupted_and_the_kernel_lives_on(kernel)
     for call in (forever, lambda: calls_back_forever(lambda x: x)):
         student.deadline = time.monotonic() + 1
         started = time.monotonic()
-        with pytest.raises(split.CallTimedOut):
+        with pytest.raises(CallTimedOut):
             call()
-        assert time.monotonic() - started < 1 + split.INTERRUPT_GRACE
+        assert time.monotonic() - started < 1 + INTERRUPT_GRACE
         student.deadline = float("inf")
     assert fine() == "still here"
 
@@ -415,7 +417,7 @@ def test_an_interrupt_never_costs_a_slow_kernel_its_reply(load, code):
         stuck, fine = fetch(kernel, "stuck", "fine")
         student = kernel[1]
         student.deadline = time.monotonic() + 1
-        with pytest.raises(split.CallTimedOut):
+        with pytest.raises(CallTimedOut):
             stuck(lambda x: x)
         student.deadline = float("inf")
         assert fine() == "still here"
@@ -431,10 +433,10 @@ def test_the_time_limit_is_per_call_and_the_notebook_deadline_bounds_them_all(ke
         started = time.monotonic()
         assert [nap(0.25) for _ in range(6)] == [0.25] * 6  # 1.5 s in all, each call well within 1 s
         assert time.monotonic() - started > 1.0
-        with pytest.raises(split.CallTimedOut):
+        with pytest.raises(CallTimedOut):
             nap(5)
         student.call_limit, student.deadline = float("inf"), time.monotonic() + 1
-        with pytest.raises(split.CallTimedOut):
+        with pytest.raises(CallTimedOut):
             nap(5)
     finally:
         student.call_limit = student.deadline = float("inf")
@@ -444,7 +446,7 @@ def test_the_time_limit_is_per_call_and_the_notebook_deadline_bounds_them_all(ke
 def test_a_message_cut_short_by_an_interrupt_does_not_hide_the_next_one():
     """An interrupt that lands while the kernel sends leaves a partial message, and ZeroMQ appends
     the next one to it: the channel reads that next, whole message (else both sides wait forever)."""
-    channel = split.KernelChannel.__new__(split.KernelChannel)
+    channel = KernelChannel.__new__(KernelChannel)
     channel.session = Session(key=b"k")
 
     def frames(prompt):
@@ -470,13 +472,13 @@ def test_a_message_is_read_only_with_its_signature():
     session = Session(key=b"secret")
     request = session.msg("input_request", {"prompt": "p"}, parent=session.msg("execute_request", {}))
     signature, *parts = session.serialize(request)[1:]  # after the delimiter
-    decoded = split._decode(session, [signature, *parts])
+    decoded = decode(session, [signature, *parts])
     assert (decoded["msg_type"], decoded["content"], decoded["parent_header"]["msg_id"]) == \
         ("input_request", {"prompt": "p"}, request["parent_header"]["msg_id"])
-    assert split._decode(session, [b"0" * len(signature), *parts]) is None
-    assert split._decode(Session(key=b"other"), [signature, *parts]) is None
+    assert decode(session, [b"0" * len(signature), *parts]) is None
+    assert decode(Session(key=b"other"), [signature, *parts]) is None
     listed = session.pack([1, 2])  # a content that is not a JSON object
-    assert split._decode(session, [session.sign([*parts[:3], listed]), *parts[:3], listed]) is None
+    assert decode(session, [session.sign([*parts[:3], listed]), *parts[:3], listed]) is None
 
 
 def test_a_run_of_test_cells_is_served_by_one_request(running_kernel):

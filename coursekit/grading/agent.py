@@ -1,5 +1,5 @@
 # The kernel side of split grading: run in the student's sandboxed kernel, after wire.py's source,
-# as the module `_grading_agent` (coursekit.grading.split installs it before the first test cell).
+# as the module `_grading_agent` (coursekit.grading.student installs it before the first test cell).
 # For each test cell the grader runs serve(): it takes requests (look up names, call a student
 # function, once or for each of many argument lists) as the answers to its input() prompts and
 # gives each reply as its next prompt, as wire data on the kernel's stdin channel; a student

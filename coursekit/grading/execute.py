@@ -33,6 +33,8 @@ from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode, default
 
 from . import sandbox, split
+from .channel import CallTimedOut, KernelChannel, KernelGone
+from .student import Student
 
 STOPPED = "GradingStopped"
 # The LimitedExecute traits the sandbox enforces as rlimits (sandbox.command).
@@ -177,12 +179,12 @@ class LimitedExecute(Execute):
         if self._grader is None:
             info = self.km.get_connection_info(session=False)
             nbclient_iopub = zmq.Socket.shadow(self.kc.iopub_channel.socket.underlying)
-            self._channel = split.KernelChannel(info, self._kernel_alive, drain=nbclient_iopub)
+            self._channel = KernelChannel(info, self._kernel_alive, drain=nbclient_iopub)
             try:
-                student = split.Student(self._channel)
-            except split.KernelGone as gone:
+                student = Student(self._channel)
+            except KernelGone as gone:
                 raise StopGrading(self._death_reason() if not self._kernel_alive() else str(gone)) from None
-            except split.CallTimedOut:
+            except CallTimedOut:
                 raise StopGrading("the kernel did not answer the grader") from None
             path = self._checks_path
             root = os.path.abspath(self._course_root)
@@ -205,7 +207,7 @@ class LimitedExecute(Execute):
         try:
             outputs = grader.run_test(cell.source, split.TEST_CELL_COUNT, self.timeout or remaining, self._deadline,
                                       keep_serving=self._test_runs_next(cell_index))
-        except split.KernelGone as gone:
+        except KernelGone as gone:
             raise StopGrading(self._death_reason() if not self._kernel_alive() else str(gone)) from None
         cell.outputs = outputs
         cell.execution_count = None

@@ -1,0 +1,349 @@
+"""The student's kernel as the grader sees it: names to look up, functions to call (split grading).
+
+`Student` asks the kernel's agent (coursekit.grading.agent, installed in the kernel outside the
+student's namespace) over a `KernelChannel`; a function of the notebook becomes a `StudentFunction`
+whose calls run in the kernel. Only plain data crosses (coursekit.grading.wire):
+
+- arguments go fresh with every call and their state after the call is written back into the
+  grader's objects, so "inputs left unchanged" checks see what the function did;
+- a callable argument (a test's lambda) stays here: the kernel gets a stub that calls back;
+- an error in student code comes back as its (builtin) type, message and the student's own
+  traceback and is raised here as that builtin class, anything else as `StudentError`;
+- what the student's code prints during a call is kept (bounded) as the cell's output, on stdout,
+  so it never costs the cell its points; warnings are raised again here as warnings;
+- every call has the cell's time limit, within the notebook's deadline: a call that runs over it is
+  interrupted (`CallTimedOut`); a kernel that dies or hangs raises `KernelGone`.
+
+Nothing that comes from the kernel is unpickled, evaluated or used to look up a name.
+"""
+
+import builtins
+import re
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from . import agent, wire
+from .channel import INTERRUPT_GRACE, CallTimedOut, KernelGone
+
+AGENT_MODULE = "_grading_agent"
+# What the kernel runs to install the agent: wire.py and agent.py as one module, outside the
+# student's namespace (nothing is bound there).
+_AGENT_SOURCE = Path(wire.__file__).read_text() + "\n" + Path(agent.__file__).read_text()
+_INSTALL = ("import sys, types\n"
+            f"module = types.ModuleType({AGENT_MODULE!r})\n"
+            f"exec(compile(source, '<grading agent>', 'exec'), module.__dict__)\n"
+            f"sys.modules[{AGENT_MODULE!r}] = module\n")
+INSTALL_CODE = f"exec({_INSTALL!r}, {{'source': {_AGENT_SOURCE!r}}})"
+SERVE_CODE = f"__import__('sys').modules[{AGENT_MODULE!r}].serve()"
+EOF = "\x04"  # what ipykernel's input() reads as end of file (EOFError)
+_UNREADABLE = ("What your code gave back could not be read by the grader ({}): a value here is a number, a "
+               "string, a list, tuple or dict of them, or a NumPy array of numbers, of a reasonable size.")
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, stripped from tracebacks
+CALLBACK_LIMIT = 100_000  # calls back from one call of a student function
+
+# The exception classes an error from student code is raised as here, by the name the kernel
+# reports; any other name (Exception itself: a class of the student's own) becomes StudentError.
+# Only Exception subclasses: a reported SystemExit or KeyboardInterrupt must not stop the grader.
+KNOWN_ERRORS = {name: value for name, value in vars(builtins).items()
+                if isinstance(value, type) and issubclass(value, Exception) and value is not Exception}
+KNOWN_ERRORS["AxisError"] = np.exceptions.AxisError
+KNOWN_ERRORS["LinAlgError"] = np.linalg.LinAlgError
+KNOWN_WARNINGS = {name: value for name, value in vars(builtins).items()
+                  if isinstance(value, type) and issubclass(value, Warning)}
+
+
+class StudentError(Exception):
+    """An error of a type of the student's own (or one the grader does not re-raise as itself)."""
+
+
+END = wire.dumps({"op": "end"})  # the request that ends the agent's serve loop
+
+
+def _closing_answer(prompt):
+    """What to answer a prompt with while ending: the serve loop ends (END), a call back fails, the
+    student's own input() reads end of file."""
+    if not prompt.startswith(wire.MARK):
+        return EOF
+    try:
+        message = wire.loads(prompt[len(wire.MARK):], function=lambda number: None)
+    except wire.WireError:
+        message = None
+    if type(message) is dict and message.get("kind") == "callback":
+        return wire.dumps({"error": ["RuntimeError", "the grader stopped this call: it ran over its time limit"]})
+    return END
+
+
+class Student:
+    """The student's kernel as the grader sees it: names to look up, functions to call.
+
+    For each run of consecutive test cells the kernel's agent serves (agent.serve): it waits in
+    input() for a request (look up names, call a function, end), and answers with its next input()
+    prompt, so a call costs two messages on the stdin channel and no run of an IPython cell. A student function that calls
+    a test's function back asks for it the same way, within the call.
+    """
+
+    def __init__(self, channel, unsupported=TypeError):
+        self.channel = channel
+        self.deadline = float("inf")  # the notebook's: no request ends after it
+        self.call_limit = float("inf")  # seconds one request (a call, with its call-backs) may take
+        self.output = None  # where a call's printed text goes (the running cell's output)
+        self.unsupported = unsupported  # the exception a value of an unsupported type raises (checks.CheckFailed)
+        # The test's callables the kernel may call back, by number: kept for the whole notebook, as a
+        # function the student returns (chain_rule's) calls those passed to an earlier call.
+        self.callbacks = []
+        channel.start(INSTALL_CODE, time.monotonic() + 60, stdin=False)
+
+    def begin(self):
+        """Start serving (a run of consecutive test cells: SplitGrader.run_test, keep_serving)."""
+        prompt = self.channel.start(SERVE_CODE, self._request_deadline())
+        if prompt is None or not prompt.startswith(wire.MARK):
+            self.end()
+            raise StudentError("the notebook's kernel did not answer the grader (was Python's or IPython's "
+                               "machinery replaced?)")
+
+    def end(self):
+        """Stop serving: answer whatever the kernel still asks (the serve loop gets its end, a call
+        back of an interrupted call an error) until its request has ended; KernelGone if it has not
+        within INTERRUPT_GRACE. After a timeout the kernel may still be in the student's code, or
+        the interrupt may have come while it waited for an answer: either way it ends here.
+
+        A kernel silent for a second while in the student's code is interrupted again. Never once
+        the serve loop has been answered END: only the agent and ipykernel run then, and an
+        interrupt that lands in ipykernel after the code has run loses the request's reply (ipykernel
+        logs "KeyboardInterrupt caught in kernel" and sends none), so the kernel would look hung."""
+        channel = self.channel
+        deadline = time.monotonic() + INTERRUPT_GRACE
+        heard = time.monotonic()  # when the kernel last sent something, or was last interrupted
+        ending = False  # the last answer given was END
+        while channel.running is not None:
+            if time.monotonic() > deadline:
+                raise KernelGone("the kernel did not stop serving the grader")
+            if channel.pending is not None:
+                answer = _closing_answer(channel.pending_prompt())
+                channel.answer(answer)
+                ending, heard = answer == END, time.monotonic()
+            elif channel.next_event(0.2) is not None:
+                heard = time.monotonic()
+            elif not ending and time.monotonic() - heard > 1:
+                channel.send_interrupt()  # still in the student's code: interrupt it again
+                heard = time.monotonic()
+
+    def _request_deadline(self, calls=1):
+        return min(self.deadline, time.monotonic() + self.call_limit * calls)
+
+    def _request(self, request, calls=1):
+        if self.channel.running is None:
+            self.begin()
+        if self.channel.pending is None:
+            raise StudentError("the notebook's kernel stopped answering the grader")
+        try:
+            return self._exchange(request, calls)
+        except CallTimedOut:
+            self.end()  # what the interrupted code still sends is not an answer to anything asked later
+            raise
+
+    def _exchange(self, request, calls=1):
+        deadline = self._request_deadline(calls)
+        prompt = self.channel.ask(request, deadline)
+        callbacks = 0
+        while True:
+            if prompt is None:
+                raise StudentError("the notebook's kernel stopped answering the grader (was Python's or "
+                                   "IPython's machinery replaced, or did it run out of memory?)")
+            if not prompt.startswith(wire.MARK):  # the student's own input(): there is no one to type
+                prompt = self.channel.ask(EOF, deadline)
+                continue
+            try:
+                message = wire.loads(prompt[len(wire.MARK):],
+                                     function=lambda number: StudentFunction(self, "a function", number))
+            except wire.WireError as error:
+                raise self.unsupported(_UNREADABLE.format(error)) from None
+            kind = message.get("kind") if type(message) is dict else None
+            if kind == "callback":
+                callbacks += 1
+                answer = (self._call_back(message) if callbacks <= CALLBACK_LIMIT else
+                          wire.dumps({"error": ["RuntimeError", "too many calls of a function the test passed in"]}))
+                prompt = self.channel.ask(answer, deadline)
+                continue
+            if kind == "reply" and type(message.get("unreadable")) is str:
+                raise self.unsupported(_UNREADABLE.format(wire.short_name(message["unreadable"])))
+            if kind == "reply":
+                return message
+            raise self.unsupported(_UNREADABLE.format("not a reply"))
+
+    def _call_back(self, message):
+        callbacks = self.callbacks
+        number, args, kwargs = message.get("id"), message.get("args"), message.get("kwargs")
+        if type(number) is not int or not 0 <= number < len(callbacks) or type(args) is not list or type(kwargs) is not dict:
+            return wire.dumps({"error": ["TypeError", "malformed call back"]})
+        if any(type(k) is not str for k in kwargs):
+            return wire.dumps({"error": ["TypeError", "keyword names must be strings"]})
+        try:
+            value = callbacks[number](*args, **kwargs)
+            return wire.dumps({"value": value})
+        except (CallTimedOut, KernelGone):
+            raise
+        except Exception as error:  # noqa: BLE001 - the test's function failed on what the student passed
+            return wire.dumps({"error": [type(error).__name__ if type(error).__name__ in KNOWN_ERRORS else "RuntimeError",
+                                         str(error)[:2000]]})
+
+    def describe(self, names):
+        """{name: value} for those of the names the notebook defines; functions as StudentFunction."""
+        reply = self._request(wire.dumps({"op": "describe", "names": list(names)}))
+        found = reply.get("names")
+        result = {}
+        for name in names:
+            if type(found) is dict and name in found:
+                value = found[name]
+                if isinstance(value, StudentFunction):
+                    value.__name__ = value.__qualname__ = name
+                elif (kind := wire.contains_unsupported(value)) is not None:
+                    raise self.unsupported(
+                        f"{name} holds a value of type {kind}, which the grader cannot read (unsupported type). "
+                        "Use numbers, strings, lists, tuples, dicts or NumPy arrays of numbers.")
+                result[name] = value
+        return result
+
+    def call(self, function, args, kwargs):
+        """function(*args, **kwargs) in the kernel: its result, or the error it raised, raised here."""
+        try:
+            request = self._dumps({"op": "call", "id": function.ref, "args": list(args), "kwargs": dict(kwargs)})
+        except wire.WireError as error:
+            raise TypeError(f"the test passed an argument the grader cannot send: {error}") from None
+        return self._outcome(function, args, kwargs, self._request(request))
+
+    def planned_calls(self, function, arg_lists):
+        """Stand-ins for function, one per argument list, whose calls the kernel makes as one request.
+
+        The kernel makes the calls in order, each within the call limit, and stops after one that
+        raises or runs over it. The i-th stand-in, called with the i-th arguments, then does what
+        call() would: writes the arguments' state back, adds the output, returns or raises. A call
+        the batch did not make (after a stop, or when the batch could not be sent or read) is made
+        by its stand-in as call() makes it. The test must call the stand-ins in order.
+        """
+        limit = self.call_limit if self.call_limit < float("inf") else None
+        try:
+            request = self._dumps({"op": "call_each", "id": function.ref, "limit": limit,
+                                   "calls": [[list(args), {}] for args in arg_lists]})
+            replies = self._request(request, calls=max(1, len(arg_lists))).get("calls")
+        except (wire.WireError, self.unsupported):  # one call at a time tells which one is at fault
+            replies = []
+        if type(replies) is not list or len(replies) > len(arg_lists) or not all(type(r) is dict for r in replies):
+            replies = []
+        return [_MadeCall(self, function, reply) for reply in replies] + [function] * (len(arg_lists) - len(replies))
+
+    def _dumps(self, request):
+        def callback(value):
+            self.callbacks.append(value)
+            return len(self.callbacks) - 1
+
+        def ref(value):
+            return value.ref if isinstance(value, StudentFunction) else None
+
+        return wire.dumps(request, function=callback, ref=ref)
+
+    def _outcome(self, function, args, kwargs, reply):
+        """What the call gave, from the kernel's reply: its result, or its error raised here."""
+        if reply.get("timed_out") is True:
+            raise CallTimedOut()
+        self._write_back(args, reply.get("args"))
+        self._write_back(list(kwargs.values()), [v for k, v in (reply.get("kwargs") or {}).items() if k in kwargs]
+                         if type(reply.get("kwargs")) is dict else None)
+        output = reply.get("output")
+        if type(output) is str and output and self.output is not None:
+            self.output(output)
+        for warning in reply.get("warnings") or ():
+            if type(warning) is list and len(warning) == 2 and all(type(w) is str for w in warning):
+                warnings.warn_explicit(warning[1], KNOWN_WARNINGS.get(warning[0], UserWarning),
+                                       f"{function.__name__} (your code)", 0)
+        if "error" in reply:
+            raise student_error(reply["error"])
+        if "result" not in reply:
+            raise StudentError("the kernel's answer had no result")
+        result = reply["result"]
+        if isinstance(result, StudentFunction):
+            result.__name__ = result.__qualname__ = f"the function {function.__name__} returned"
+        elif (kind := wire.contains_unsupported(result)) is not None:
+            raise self.unsupported(
+                f"{function.__name__}(...) returned a value of type {kind}: unsupported return type. A function "
+                "here returns numbers, strings, lists, tuples, dicts or NumPy arrays of numbers.")
+        return result
+
+    @staticmethod
+    def _write_back(originals, after):
+        """Put the arguments' state after the call into the grader's own objects."""
+        if type(after) is not list or len(after) != len(originals):
+            return
+        for original, new in zip(originals, after):
+            write_back(original, new)
+
+
+def write_back(original, new):
+    if type(original) is np.ndarray and type(new) is np.ndarray:
+        if original.flags.writeable and original.size == new.size and original.dtype == new.dtype:
+            if original.shape != new.shape and original.flags.c_contiguous:
+                original.shape = new.shape
+            if original.shape == new.shape:
+                original[...] = new
+    elif type(original) is list and type(new) is list:
+        original[:] = new
+    elif type(original) is dict and type(new) is dict:
+        original.clear()
+        original.update(new)
+    elif type(original) is np.random.Generator and type(new) is np.random.Generator:
+        if type(original.bit_generator) is type(new.bit_generator):
+            original.bit_generator.state = new.bit_generator.state
+
+
+def student_error(report):
+    """The exception to raise here for an error reported by the kernel."""
+    if type(report) is not dict:
+        return StudentError("your function raised an error")
+    kind = report.get("type") if type(report.get("type")) is str else ""
+    message = report.get("message") if type(report.get("message")) is str else ""
+    frames = [f for f in report.get("traceback") or () if type(f) is str] if type(report.get("traceback")) is list else []
+    cls = KNOWN_ERRORS.get(kind, StudentError)
+    error = cls(message)
+    error.__student_type__ = wire.short_name(report.get("name")) or cls.__name__
+    error.__student_frames__ = frames[:200]
+    error.__student_traceback__ = ANSI.sub("", "\n".join(frames[:200]))
+    return error
+
+
+class _MadeCall:
+    """A call of a student function that the kernel has made already (Student.planned_calls)."""
+
+    def __init__(self, student, function, reply):
+        self._student, self._function, self._reply = student, function, reply
+        self.__name__ = self.__qualname__ = function.__name__
+
+    def __call__(self, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - not a frame the student needs to see
+        return self._student._outcome(self._function, args, kwargs, self._reply)
+
+
+class StudentFunction:
+    """A function of the student's notebook, called in the kernel. Also carries its source (from
+    the notebook's cells, as submitted) for static checks."""
+
+    def __init__(self, student, name, ref, source=None, definitions=None):
+        self._student = student
+        self.__name__ = self.__qualname__ = name
+        self.ref = ref
+        self.__grading_source__ = source
+        self.__grading_definitions__ = definitions or {}
+
+    def __call__(self, *args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 - not a frame the student needs to see
+        return self._student.call(self, args, kwargs)
+
+    def planned_calls(self, arg_lists):
+        """One stand-in per argument list, called in order: see Student.planned_calls."""
+        return self._student.planned_calls(self, arg_lists)
+
+    def __repr__(self):
+        return f"<function {self.__name__} (student code)>"
