@@ -360,6 +360,7 @@ def test_a_dask_cluster_grades_as_serial_even_when_a_worker_dies(serial, dask_cl
     assert killed is not None, "no worker was caught grading"
     assert run.returncode == 0, err
     assert_graded_as(course, serial)
+    assert wait_for_no_sandbox_processes(f"{worker.SCRATCH_PREFIX}{killed.pid}-") == []
 
 
 # ---------------------------------------------------------------- a local worker process that dies
