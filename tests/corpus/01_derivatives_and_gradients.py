@@ -559,3 +559,30 @@ def gradient_descent(grad, x0, learning_rate, steps):
     for _ in range(steps):
         path.append(path[-1] - learning_rate * grad(path[-1]))
     return np.array(path)
+# %% d_exp | correct | the ufunc itself, by assignment
+d_exp = np.exp
+# %% d_square | correct | a lambda bound to the name
+d_square = lambda x: 2 * np.asarray(x, dtype=float) if np.ndim(x) else 2.0 * x
+# %% d_reciprocal | correct | np.power with a negative float exponent
+def d_reciprocal(x):
+    return -np.power(x, -2.0)
+# %% d_log | correct | np.reciprocal of a float array
+def d_log(x):
+    return np.reciprocal(np.asarray(x, dtype=float))
+# %% chain_rule | correct | functools.partial of a helper
+import functools
+def _chained(df_outer, f_inner, df_inner, x):
+    return df_outer(f_inner(x)) * df_inner(x)
+def chain_rule(df_outer, f_inner, df_inner):
+    return functools.partial(_chained, df_outer, f_inner, df_inner)
+# %% numerical_derivative | correct | a callable object
+class _Central:
+    def __call__(self, f, x, h=1e-5):
+        return (f(x + h) - f(x - h)) / (2 * h)
+numerical_derivative = _Central()
+# %% gradient_descent | correct | in-place updates of a float copy
+def gradient_descent(grad, x0, learning_rate, steps):
+    x = np.array(x0, dtype=float, copy=True)
+    for _ in range(steps):
+        x -= learning_rate * np.asarray(grad(x), dtype=float)
+    return x

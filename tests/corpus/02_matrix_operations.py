@@ -546,3 +546,27 @@ def matmul_loops(a, b):
     for i in range(a.shape[0]):
         rows.append((a[i][:, None] * b).sum(axis=0))
     return np.array(rows)
+# %% transpose | correct | np.transpose itself, by assignment
+transpose = np.transpose
+# %% matrix_subtract | correct | reuses the notebook's own matrix_add with -b
+def matrix_subtract(a, b):
+    return matrix_add(a, -np.asarray(b))
+# %% commutes | correct | a NumPy bool from an elementwise comparison
+def commutes(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape[1] != b.shape[0] or b.shape[1] != a.shape[0]:
+        return False
+    ab, ba = a @ b, b @ a
+    return ab.shape == ba.shape and (np.abs(ab - ba) <= 1e-9 + 1e-9 * np.abs(ba)).all()
+# %% is_solution | correct | a NumPy bool from np.all(np.isclose(...))
+def is_solution(a, x, b):
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.ndim != 1 or b.ndim != 1 or a.shape != (b.shape[0], x.shape[0]):
+        raise ValueError(f"a {a.shape}, x {x.shape} and b {b.shape} do not form a system a @ x = b")
+    return np.all(np.isclose(a @ x, b))
+# %% product_shape | correct | unpacking and a conditional expression
+def product_shape(shape_a, shape_b):
+    (n, k), (k2, m) = shape_a, shape_b
+    if k != k2:
+        raise ValueError(f"cannot multiply {tuple(shape_a)} by {tuple(shape_b)}")
+    return n, m

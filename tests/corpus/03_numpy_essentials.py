@@ -866,3 +866,24 @@ def accuracy(scores, labels):
 # expect: number of right rows
 def accuracy(scores, labels):
     return np.sum(np.argmax(scores, axis=1) == labels)
+# %% exp_all | correct | np.exp itself, by assignment
+exp_all = np.exp
+# %% full_transpose | correct | np.transpose itself, by assignment
+full_transpose = np.transpose
+# %% column_sums | correct | a lambda with axis=0
+column_sums = lambda a: np.asarray(a).sum(axis=0)
+# %% row_sums | correct | einsum
+def row_sums(a):
+    return np.einsum("ij->i", a)
+# %% accuracy | correct | reuses the notebook's own predict_classes
+def accuracy(scores, labels):
+    return float(np.mean(predict_classes(scores) == np.asarray(labels)))
+# %% argmax_index | correct | max over the indices with a key
+def argmax_index(values):
+    return max(range(len(values)), key=lambda i: values[i])
+# %% zeros_matrix | correct | np.full with 0.0
+def zeros_matrix(rows, cols):
+    return np.full((rows, cols), 0.0)
+# %% total | correct | float of the flat iterator's sum
+def total(a):
+    return float(sum(np.asarray(a, dtype=float).flat))
