@@ -218,6 +218,14 @@ def test_slips_are_named_before_the_type_is_criticised():
     assert "largest VALUE" in text and "int(...)" not in text
 
 
+def test_axes_moved_the_wrong_way_are_named_as_such_not_as_a_reshape():
+    # np.moveaxis(a, -1, 0) where the last two axes should swap: every length is there, in another order.
+    assert "axes were moved the wrong way" in checks.shape_slip((4, 2, 3), (2, 4, 3))
+    assert "reshape" not in checks.shape_slip((4, 2, 3), (2, 4, 3))
+    assert "the axes are reversed" in checks.shape_slip((4, 3, 2), (2, 3, 4))
+    assert "reshape or flatten" in checks.shape_slip((6, 4), (2, 4, 3))
+
+
 def test_the_axis_rule_has_one_wording():
     assert checks.AXIS_RULE in checks.shape_slip((3,), (4,))
     assert "down columns" not in open(checks.__file__).read()

@@ -122,6 +122,9 @@ def shape_slip(got, expected):
     """A guess at why an array came back with the wrong shape."""
     if len(got) == len(expected) and tuple(reversed(got)) == tuple(expected):
         return "the axes are reversed: did you reshape instead of transpose, or transpose twice / not at all?"
+    if len(got) == len(expected) and sorted(got) == sorted(expected):
+        return ("the right lengths in the wrong order: the axes were moved the wrong way; check which axes your "
+                "transpose, swapaxes or moveaxis moves.")
     if len(got) == len(expected) + 1 and [n for n in got if n != 1] == [n for n in expected if n != 1]:
         return "there is an extra axis of length 1: did you use keepdims=True (or reshape to a row/column)?"
     if math.prod(got) == math.prod(expected):

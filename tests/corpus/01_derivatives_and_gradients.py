@@ -586,3 +586,13 @@ def gradient_descent(grad, x0, learning_rate, steps):
     for _ in range(steps):
         x -= learning_rate * np.asarray(grad(x), dtype=float)
     return x
+# %% gradient_descent | mistake | computes each update but never assigns it
+# expect: no step was taken
+def gradient_descent(grad, x0, learning_rate, steps):
+    x = np.array(x0, dtype=float)
+    for _ in range(steps):
+        x - learning_rate * grad(x)
+    return x
+# %% d_constant | correct | np.zeros(np.shape(x)): a float array of shape () for a float x
+def d_constant(x):
+    return np.zeros(np.shape(x))

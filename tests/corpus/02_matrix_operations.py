@@ -570,3 +570,16 @@ def product_shape(shape_a, shape_b):
     if k != k2:
         raise ValueError(f"cannot multiply {tuple(shape_a)} by {tuple(shape_b)}")
     return n, m
+# %% product_shape | mistake | the result's two numbers in the wrong order
+# expect: returned 4, but 3 was expected
+def product_shape(shape_a, shape_b):
+    if shape_a[1] != shape_b[0]:
+        raise ValueError(f"cannot multiply {shape_a} by {shape_b}")
+    return (shape_b[1], shape_a[0])
+# %% is_solution | mistake | returns the size of the residual, not True or False
+# expect: but a bool was expected
+def is_solution(a, x, b):
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.ndim != 1 or b.ndim != 1 or a.shape != (b.shape[0], x.shape[0]):
+        raise ValueError("the shapes do not form a system a @ x = b")
+    return float(np.linalg.norm(a @ x - b))

@@ -887,3 +887,31 @@ def zeros_matrix(rows, cols):
 # %% total | correct | float of the flat iterator's sum
 def total(a):
     return float(sum(np.asarray(a, dtype=float).flat))
+# %% softmax | mistake | normalises a 2-D array by the sum of all its entries
+# expect: each row needs its own sum
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max())
+    return e / e.sum()
+# %% shuffled | mistake | returns the shuffled positions, not the values
+# expect: return the values in that order
+def shuffled(values, seed):
+    return np.random.default_rng(seed).permutation(len(values))
+# %% shuffle_together | mistake | shuffles x only; y comes back as given
+# expect: reordered by the same permutation
+def shuffle_together(x, y, seed):
+    x, y = np.asarray(x), np.asarray(y)
+    if len(x) != len(y):
+        raise ValueError("x and y have different lengths")
+    order = np.random.default_rng(seed).permutation(len(x))
+    return x[order], y.copy()
+# %% argmax_index | mistake | the index of the largest absolute value
+# expect: returned 0, which is wrong
+def argmax_index(values):
+    return int(np.argmax(np.abs(values)))
+# %% swap_last_two_axes | mistake | moves the last axis to the front (right for 2-D only)
+# expect: the axes were moved the wrong way
+def swap_last_two_axes(a):
+    if a.ndim < 2:
+        raise ValueError("needs at least two axes")
+    return np.moveaxis(a, -1, 0)
