@@ -247,6 +247,22 @@ def test_the_formula_reader_refuses_what_the_notebook_does_not_allow(answer, fra
     assert fragment in message(checks.read_formula, answer, key="k", variables=("x", "y"))
 
 
+@pytest.mark.parametrize("answer, expected", [
+    ("3*x²", "3*x**2"), ("−exp(−x)", "-exp(-x)"), ("2 · x · y", "2*x*y"), ("2×x⋅y", "2*x*y"),
+    ("x⁻³", "x**-3"), ("(x + 1)²⁰ ÷ 2", "(x + 1)**20 / 2"), ("x\u00a0+\u00a0y", "x + y"),
+])
+def test_typographic_symbols_count_as_what_they_stand_for(answer, expected):
+    # Copied from a document or typed on a phone: a typographic minus, a dot or cross, superscripts.
+    read = checks.read_formula(answer, key="k", variables=("x", "y"))
+    assert checks.formulas_equal(read, checks.read_formula(expected, key="k", variables=("x", "y")), ("x", "y"))
+
+
+def test_a_typographic_formula_is_quoted_as_written_when_it_fails():
+    text = message(checks.read_formula, "3x²", key="k")
+    assert "'3x²'" in text and "a product needs *: write 3*x" in text
+    assert "is not allowed in a formula" in message(checks.read_formula, "e⁻ˣ", key="k")  # ˣ is no superscript digit
+
+
 def test_the_formula_reader_passes_only_whitelisted_tokens_to_sympy(monkeypatch):
     import sympy.parsing.sympy_parser as parser
 
@@ -254,6 +270,7 @@ def test_the_formula_reader_passes_only_whitelisted_tokens_to_sympy(monkeypatch)
     real = parser.parse_expr
     monkeypatch.setattr(parser, "parse_expr", lambda text, **kw: seen.append(text) or real(text, **kw))
     checks.read_formula("2 * exp(2*x)^2 + sqrt(x)/ln(x)", key="k")
+    checks.read_formula("−2·x² × ln(x)", key="k")
     assert seen and all(set(t) <= set("0123456789.+-*/^() xexplnsqrtg") for t in seen)
 
 

@@ -616,6 +616,22 @@ FORMULA_SYNTAX = ("use * for every product (3*x, x*y), ** or ^ for powers, exp(x
                   "sqrt(x), and balanced parentheses.")
 
 
+# Characters a formula copied from a document or typed on a phone may hold, read as the ASCII they
+# stand for: a typographic minus, a dot or cross for a product, superscript powers (x², x⁻¹).
+_TYPED_AS = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2010": "-", "\u2011": "-",
+                           "\u00b7": "*", "\u22c5": "*", "\u2219": "*", "\u00d7": "*",
+                           "\u00f7": "/", "\u2215": "/", "\u00a0": " "})
+_SUPERSCRIPT = re.compile("(\u207b?)([\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+)")
+_SUPERSCRIPT_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
+
+
+def typed_as_ascii(answer):
+    """The formula with typographic symbols replaced by what they stand for ("3·x²" -> "3*x**(2)")."""
+    text = answer.translate(_TYPED_AS)
+    return _SUPERSCRIPT.sub(lambda m: f"**({'-' if m.group(1) else ''}{m.group(2).translate(_SUPERSCRIPT_DIGITS)})",
+                            text)
+
+
 def _formula_namespace(variables):
     import sympy
 
@@ -627,13 +643,17 @@ def _formula_namespace(variables):
 
 
 def formula_tokens(answer, *, key, variables):
-    """The tokens of a formula string, or a failure naming the first thing that is not allowed."""
+    """The tokens of a formula string, or a failure naming the first thing that is not allowed.
+
+    Typographic symbols count as what they stand for (typed_as_ascii); messages quote the answer as written.
+    """
     allowed = ", ".join(variables)
+    typed = typed_as_ascii(answer)
     tokens, position = [], 0
-    while answer[position:].strip():
-        match = _TOKEN.match(answer, position)
+    while typed[position:].strip():
+        match = _TOKEN.match(typed, position)
         if not match:
-            char = answer[position:].lstrip()[0]
+            char = typed[position:].lstrip()[0]
             slip = (f"write only the derivative itself, as a formula in {allowed}, without ' or d/dx."
                     if char == "'" else FORMULA_SYNTAX)
             fail(f"The answer for {key!r} is {answer!r}: the character {char!r} is not allowed in a formula."

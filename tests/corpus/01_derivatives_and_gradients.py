@@ -596,3 +596,31 @@ def gradient_descent(grad, x0, learning_rate, steps):
 # %% d_constant | correct | np.zeros(np.shape(x)): a float array of shape () for a float x
 def d_constant(x):
     return np.zeros(np.shape(x))
+# %% derivative_answers | correct | floats, a trailing space, exp(-x)*-1, mixed ^ and **
+derivative_answers = {
+    "x**3": "3.0*x^2 ",
+    "exp(2*x)": "exp(2*x)*2",
+    "1/exp(x)": "exp(-x)*-1",
+    "log(x**2 + 1)": "(2*x)/(x^2+1.0)",
+    "1/x**2": "(-2)/(x**3)",
+}
+# %% derivative_answers | correct | the constant E, a sum of squares, a negative power without brackets
+derivative_answers = {
+    "x**3": "x**2 + x**2 + x**2",
+    "exp(2*x)": "2*E**(2*x)",
+    "1/exp(x)": "-(1/exp(x))",
+    "log(x**2 + 1)": "2*x*1/(x**2 + 1)",
+    "1/x**2": "-2*x**-3",
+}
+# %% derivative_answers | correct | typographic minus and superscripts, copied from a document
+derivative_answers = {
+    "x**3": "3*x²",
+    "exp(2*x)": "2*exp(2*x)",
+    "1/exp(x)": "−exp(−x)",
+    "log(x**2 + 1)": "2*x/(x² + 1)",
+    "1/x**2": "−2*x⁻³",
+}
+# %% partial_answers | correct | a middle dot for each product and a superscript
+partial_answers = {"df/dx": "2 · x · y", "df/dy": "x² + 3"}
+# %% partial_answers | correct | the keys in the other order, factors reordered
+partial_answers = {"df/dy": "3 + x**2", "df/dx": "y*x*2"}
