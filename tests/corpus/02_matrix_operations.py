@@ -583,3 +583,40 @@ def is_solution(a, x, b):
     if a.ndim != 2 or x.ndim != 1 or b.ndim != 1 or a.shape != (b.shape[0], x.shape[0]):
         raise ValueError("the shapes do not form a system a @ x = b")
     return float(np.linalg.norm(a @ x - b))
+# %% matmul_loops | correct | lists all the way, np.array(..., dtype=float) at the end
+def matmul_loops(a, b):
+    a = [list(map(float, row)) for row in a]
+    b = [list(map(float, row)) for row in b]
+    if not a or not b or len(a[0]) != len(b):
+        raise ValueError(f"cannot multiply a {len(a)}x{len(a[0]) if a else 0} matrix by a {len(b)}x{len(b[0]) if b else 0} matrix")
+    out = []
+    for row in a:
+        out.append([sum(row[k] * b[k][j] for k in range(len(b))) for j in range(len(b[0]))])
+    return np.array(out, dtype=float)
+# %% scale | correct | np.dot with a scalar
+def scale(a, s):
+    return np.dot(s, np.asarray(a, dtype=float))
+# %% transpose | correct | zip(*a) into a float array of the same dtype
+def transpose(a):
+    return np.array(list(zip(*a)), dtype=np.asarray(a).dtype).reshape(np.shape(a)[::-1])
+# %% matrix_add | correct | np.add with out= into a new array
+def matrix_add(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"shapes {a.shape} and {b.shape} differ")
+    out = np.empty(a.shape, dtype=np.result_type(a, b))
+    np.add(a, b, out=out)
+    return out
+# %% commutes | correct | np.array_equal of rounded products
+def commutes(a, b):
+    try:
+        ab, ba = np.matmul(a, b), np.matmul(b, a)
+    except ValueError:
+        return False
+    return ab.shape == ba.shape and bool(np.allclose(ab, ba))
+# %% is_solution | correct | residual norm under a tolerance
+def is_solution(a, x, b):
+    a, x, b = np.asarray(a, dtype=float), np.asarray(x, dtype=float), np.asarray(b, dtype=float)
+    if a.ndim != 2 or x.ndim != 1 or b.ndim != 1 or a.shape[1] != x.shape[0] or a.shape[0] != b.shape[0]:
+        raise ValueError(f"a {a.shape}, x {x.shape}, b {b.shape}: not a system a @ x = b")
+    return bool(np.linalg.norm(a @ x - b) <= 1e-9 * max(1.0, np.linalg.norm(b)))

@@ -915,3 +915,41 @@ def swap_last_two_axes(a):
     if a.ndim < 2:
         raise ValueError("needs at least two axes")
     return np.moveaxis(a, -1, 0)
+# %% uint8_array | correct | np.fromiter after a check
+def uint8_array(values):
+    if any(v < 0 or v > 255 for v in values):
+        raise ValueError("every value must be between 0 and 255")
+    return np.fromiter(values, dtype=np.uint8, count=len(values))
+# %% shape_and_size | correct | np.shape and np.size
+def shape_and_size(a):
+    return np.shape(a), int(np.size(a))
+# %% softmax | correct | np.exp of differences with np.divide and where
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return np.divide(e, np.sum(e, axis=-1, keepdims=True))
+# %% random_normal | correct | Generator(PCG64(seed))
+def random_normal(rows, cols, seed):
+    return np.random.Generator(np.random.PCG64(seed)).standard_normal(size=(rows, cols))
+# %% shuffled | correct | rng.choice without replacement
+def shuffled(values, seed):
+    return np.random.default_rng(seed).choice(np.asarray(values), size=len(values), replace=False)
+# %% shuffle_together | correct | one permutation applied with np.take
+def shuffle_together(x, y, seed):
+    x, y = np.asarray(x), np.asarray(y)
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x has {x.shape[0]} rows but y has {y.shape[0]} entries")
+    p = np.random.default_rng(seed).permutation(x.shape[0])
+    return np.take(x, p, axis=0), np.take(y, p, axis=0)
+# %% add_column_vector | correct | np.add with a column made by [:, None]
+def add_column_vector(m, v):
+    v = np.asarray(v).reshape(-1)
+    if v.shape[0] != m.shape[0]:
+        raise ValueError(f"v has {v.shape[0]} entries but m has {m.shape[0]} rows")
+    return m + v[:, None]
+# %% predict_classes | correct | np.argmax with axis=-1
+def predict_classes(scores):
+    return np.argmax(scores, axis=-1)
+# %% center_columns | correct | np.mean with axis=0 and keepdims
+def center_columns(a):
+    return a - np.mean(a, axis=0, keepdims=True)
