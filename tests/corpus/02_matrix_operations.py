@@ -620,3 +620,17 @@ def is_solution(a, x, b):
     if a.ndim != 2 or x.ndim != 1 or b.ndim != 1 or a.shape[1] != x.shape[0] or a.shape[0] != b.shape[0]:
         raise ValueError(f"a {a.shape}, x {x.shape}, b {b.shape}: not a system a @ x = b")
     return bool(np.linalg.norm(a @ x - b) <= 1e-9 * max(1.0, np.linalg.norm(b)))
+# %% is_solution | mistake | checks the first equation only
+# expect: every equation
+def is_solution(a, x, b):
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.ndim != 1 or b.ndim != 1 or a.shape != (b.shape[0], x.shape[0]):
+        raise ValueError("the shapes do not form a system a @ x = b")
+    return bool(np.isclose(a[0] @ x, b[0]))
+# %% matrix_subtract | mistake | the absolute difference
+# expect: -3.0 was expected but 3.0 came back
+def matrix_subtract(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape:
+        raise ValueError(f"shapes {a.shape} and {b.shape} differ")
+    return np.abs(a - b)

@@ -953,3 +953,32 @@ def predict_classes(scores):
 # %% center_columns | correct | np.mean with axis=0 and keepdims
 def center_columns(a):
     return a - np.mean(a, axis=0, keepdims=True)
+# %% accuracy | mistake | compares the best score, not its class, with the label
+# expect: but 0.75 was expected
+def accuracy(scores, labels):
+    return float(np.mean(np.max(scores, axis=1) == labels))
+# %% uint8_array | mistake | upper bound off by one: 256 passes and wraps to 0
+# expect: 256 is above 255
+def uint8_array(values):
+    if any(v < 0 or v > 256 for v in values):
+        raise ValueError("values must be between 0 and 255")
+    return np.array(values).astype(np.uint8)
+# %% uint8_array | mistake | upper bound off by one: 255 is refused
+# expect: your function raised ValueError
+def uint8_array(values):
+    if any(v < 0 or v >= 255 for v in values):
+        raise ValueError("values must be between 0 and 255")
+    return np.array(values, dtype=np.uint8)
+# %% argmax_index | mistake | counts from 1
+# expect: but 0 was expected
+def argmax_index(values):
+    return int(np.argmax(values)) + 1
+# %% predict_classes | mistake | argmax of the whole array (a flat index)
+# expect: 1 was expected but 10 came back
+def predict_classes(scores):
+    return np.array([np.argmax(scores)] * len(scores))
+# %% total | mistake | sums the first row only
+# expect: but 10.0 was expected
+def total(a):
+    a = np.asarray(a, dtype=float)
+    return float(a[0].sum()) if a.ndim > 1 else float(a.sum())
