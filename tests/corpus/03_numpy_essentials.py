@@ -970,7 +970,7 @@ def uint8_array(values):
         raise ValueError("values must be between 0 and 255")
     return np.array(values, dtype=np.uint8)
 # %% argmax_index | mistake | counts from 1
-# expect: but 0 was expected
+# expect: positions count from 0
 def argmax_index(values):
     return int(np.argmax(values)) + 1
 # %% predict_classes | mistake | argmax of the whole array (a flat index)
