@@ -164,4 +164,3 @@ def decode(session, parts):
 def _url(info, channel):
     port = info[f"{channel}_port"]
     return f"ipc://{info['ip']}-{port}" if info["transport"] == "ipc" else f"tcp://{info['ip']}:{port}"
-

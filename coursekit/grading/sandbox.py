@@ -207,7 +207,7 @@ def die_with_the_grader():
     kernel idle for ever.  Armed here, the signal also holds across the exec into bwrap.
     jupyter_client names the grader in JPY_PARENT_PID; a different parent means it is gone.
     """
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     grader = os.environ.get("JPY_PARENT_PID", "")
     if grader.isdigit() and os.getppid() != int(grader):
         sys.exit("math-numpy-sandbox: the grader that started this kernel has ended; not starting")
