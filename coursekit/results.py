@@ -150,6 +150,11 @@ class NotebookResult(RollUp):
         return self.status == "graded"
 
     @property
+    def final_score(self):
+        """nbgrader's rule: the score less the late penalty, never below 0."""
+        return max(0.0, self.score - self.late_penalty)
+
+    @property
     def cells(self):
         return [c for e in self.exercises.values() for c in e.cells]
 
@@ -169,6 +174,16 @@ class StudentResult(RollUp):
     @property
     def withheld(self):
         return "; ".join(f"{nb.notebook}: {nb.withheld}" for nb in self.notebooks.values() if nb.withheld)
+
+    @property
+    def late_penalty(self):
+        return sum(nb.late_penalty for nb in self.notebooks.values())
+
+    @property
+    def final_score(self):
+        """nbgrader's rule for an assignment (its CSV export): the notebooks' scores less their late
+        penalties, never below 0."""
+        return max(0.0, self.score - self.late_penalty)
 
     @property
     def exercises(self):
