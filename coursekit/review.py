@@ -102,6 +102,10 @@ def doubts(statuses, flagged):
         for status in items:
             if status.notebook in NOTEBOOKS and status.state != "graded":
                 found[student, status.notebook] = status.state + (f" ({status.detail})" if status.detail else "")
+            if status.notebook in NOTEBOOKS and getattr(status, "review", ""):
+                check = f"code check: {status.review}"
+                key = (student, status.notebook)
+                found[key] = f"{found[key]}; {check}" if key in found else check
     for student, flags in flagged.items():
         for nb in NOTEBOOKS:
             # a flag in this notebook, or in a file beside the notebooks (which every notebook imports)

@@ -302,7 +302,8 @@ def test_hostile_code_is_flagged(rule, code):
     assert all(f.severity == "review" for f in scan.scan_code(code))
 
 
-STRUCTURE_RULES = {"unreadable", "locked-cell-edited", "grade-metadata-changed", "cell-deleted",
+STRUCTURE_RULES = {"unreadable", "locked-cell-edited", "locked-cell-deleted", "locked-cell-moved",
+                   "grade-metadata-changed", "cell-deleted",
                    "duplicate-grade-id", "unknown-grade-id", "extra-file", "oversized-cell", "scan-error",
                    "syntax-error"}
 
@@ -337,24 +338,42 @@ def test_magic_lines_map_back_to_the_source():
 # ---------------------------------------------------------------- which cells count
 
 
-def test_edits_to_test_cells_are_info_and_their_code_is_not_scanned(tmp_path):
+def test_edits_to_test_cells_are_flagged_for_review_and_their_code_is_not_scanned(tmp_path):
+    """The grader runs the gradebook's copy of a test cell, so its code does nothing; that it was
+    edited still makes the notebook one to read."""
     nb = release_json()
     i = index_of(nb, "scale_values")
     nb["cells"][i]["source"] = "import os\nos._exit(0)"
     path = write(tmp_path, nb)
     assert scan.scan_notebook(path) == []
     (flag,) = scan.scan_notebook(path, RELEASE / f"{NB}.ipynb")
-    assert (flag.rule, flag.severity, flag.cell, flag.grade_id) == ("locked-cell-edited", "info", i, "scale_values")
+    assert (flag.rule, flag.severity, flag.cell, flag.grade_id) == ("locked-cell-edited", "review", i, "scale_values")
 
 
-def test_metadata_changes_and_deleted_cells_are_reported(tmp_path):
+def test_changed_locked_cells_are_for_review_a_deleted_answer_is_information(tmp_path):
     nb = release_json()
     nb["cells"][index_of(nb, "scale_values")]["metadata"]["nbgrader"]["points"] = 100
     del nb["cells"][index_of(nb, "scale_new_float_array")]
+    nb["cells"][index_of(nb, "matrix_add_values")]["metadata"] = {}  # unmarked: nbgrader re-adds the real one
+    del nb["cells"][index_of(nb, "matrix_add")]
     flags = scan.scan_notebook(write(tmp_path, nb), RELEASE / f"{NB}.ipynb")
-    assert sorted((f.rule, f.grade_id) for f in flags) == [
-        ("cell-deleted", "scale_new_float_array"), ("grade-metadata-changed", "scale_values")]
-    assert "points 2.0 -> 100.0" in next(f.message for f in flags if f.rule == "grade-metadata-changed")
+    assert sorted((f.rule, f.grade_id, f.severity) for f in flags) == [
+        ("cell-deleted", "matrix_add", "info"),
+        ("locked-cell-deleted", "matrix_add_values", "review"),
+        ("locked-cell-deleted", "scale_new_float_array", "review"),
+        ("locked-cell-edited", "scale_values", "review")]
+    assert "points 2.0 -> 100.0" in next(f.message for f in flags if f.rule == "locked-cell-edited")
+
+
+def test_a_moved_locked_cell_is_for_review_a_moved_answer_is_not(tmp_path):
+    nb = release_json()
+    nb["cells"].append(nb["cells"].pop(index_of(nb, "setup")))
+    flags = scan.scan_notebook(write(tmp_path, nb), RELEASE / f"{NB}.ipynb")
+    assert [(f.rule, f.grade_id, f.severity) for f in flags] == [("locked-cell-moved", "setup", "review")]
+    nb = release_json()
+    answer = nb["cells"].pop(index_of(nb, "scale"))  # below its own tests: it only fails them
+    nb["cells"].insert(index_of(nb, "transpose"), answer)
+    assert scan.scan_notebook(write(tmp_path, nb), RELEASE / f"{NB}.ipynb") == []
 
 
 def test_an_earlier_duplicate_of_a_test_cell_is_scanned(tmp_path):

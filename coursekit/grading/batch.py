@@ -28,8 +28,8 @@ from pathlib import Path
 from .. import notebooks, review as withhold
 from ..course import has_gradebook, nbgrader
 from ..spec import ASSIGNMENT, NOTEBOOKS
-from . import submission
-from .execute import STOPPED
+from . import sandbox, submission
+from .execute import METADATA_KEY, STOPPED
 from .progress import Progress, summary
 
 
@@ -38,9 +38,11 @@ class Status:
     notebook: str
     state: str  # graded | missing | unreadable | not graded | stopped | timed out
     detail: str = ""
+    review: str = ""  # why a check asked for an instructor's review ("" when none did)
 
     def __str__(self):
-        return f"{self.notebook}: {self.state}" + (f" ({self.detail})" if self.detail else "")
+        return (f"{self.notebook}: {self.state}" + (f" ({self.detail})" if self.detail else "")
+                + (f"; a check asks for review: {self.review}" if self.review else ""))
 
 
 def autograde(course, submitted="submitted", force=False, extra=()):
@@ -147,6 +149,19 @@ def notebook_status(course, submitted, student, nb):
     if data is None or unfinished_cells(data["cells"]):
         return Status(nb, "not graded", "grading was interrupted: grade again (without --force) to finish")
     cells = [c for c in data["cells"] if isinstance(c, dict)]
+    review = "; ".join(f"{notebooks.grade_id(c) or f'cell {i}'}: {c['metadata'][METADATA_KEY]['review']}"
+                       for i, c in enumerate(cells) if _review_of(c))
+    status = _state(nb, cells)
+    status.review = review
+    return status
+
+
+def _review_of(cell):
+    mark = cell.get("metadata", {}).get(METADATA_KEY) if isinstance(cell.get("metadata"), dict) else None
+    return isinstance(mark, dict) and isinstance(mark.get("review"), str) and mark["review"]
+
+
+def _state(nb, cells):
     for cell in cells:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error" and out.get("ename") == STOPPED \
@@ -195,6 +210,11 @@ def main(argv=None):
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
     course = Path.cwd()
+    problems = sandbox_problems(course)
+    if problems:
+        print("coursekit-grade: the grading sandbox failed its self-check, so nothing was graded:\n  "
+              + "\n  ".join(problems), file=sys.stderr)
+        return 2
     withhold.adopt_formgrader_clearances(course)  # before autograde marks manually scored cells again
     todo = pending(course, args.submitted, args.force)
     started = time.perf_counter()
@@ -214,6 +234,29 @@ def main(argv=None):
     print("\nScores (points per notebook):\n")
     print(table(course_results(course, args.submitted)))
     return 0
+
+
+def sandbox_problems(course):
+    """What is wrong with the sandbox grading would use in `course` ([] if nothing, or if the
+    course turned it off): a live check before anything is graded (coursekit.grading.sandbox)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    from ..course import config_of, gradebook_url
+    from .execute import SANDBOX_LIMITS, LimitedExecute
+
+    config = config_of(course)
+    settings = LimitedExecute(config=config)
+    if not settings.use_sandbox:
+        print("coursekit-grade: the sandbox is turned off (LimitedExecute.use_sandbox = False): student code "
+              "runs unconfined.", file=sys.stderr)
+        return []
+    coursedir = CourseDirectory(config=config, root=str(course))
+    source = Path(coursedir.format_path(coursedir.source_directory, ".", ASSIGNMENT))
+    hidden = [source, source / settings.checks_module, Path(course) / "submitted"]
+    database = gradebook_url(course)
+    if database.startswith("sqlite:///"):
+        hidden.append(Path(database.removeprefix("sqlite:///")))
+    return sandbox.self_check({name: getattr(settings, name) for name in SANDBOX_LIMITS}, hidden)
 
 
 def autograde_with_progress(course, submitted="submitted", force=False, jobs=os.cpu_count() or 1, scheduler=None,
@@ -256,7 +299,7 @@ def review(course, submitted="submitted", out=sys.stdout):
 
 def report(course, submitted="submitted", out=sys.stdout):
     """Print every submission whose status is not plainly 'graded'."""
-    problems = {s: [x for x in st if x.state != "graded"] for s, st in statuses(course, submitted).items()}
+    problems = {s: [x for x in st if x.state != "graded" or x.review] for s, st in statuses(course, submitted).items()}
     problems = {s: p for s, p in problems.items() if p}
     if not problems:
         print("Every submission was graded normally.", file=out)

@@ -16,11 +16,13 @@
 import asyncio
 import json
 import os
+import resource
 import signal
 import time
 from pathlib import Path
 from queue import Empty
 
+import nbformat
 import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -34,9 +36,13 @@ from traitlets import Bool, Integer, Unicode, default
 
 from . import sandbox, split
 from .channel import CallTimedOut, KernelChannel, KernelGone
+from .instructor import SETUP, TEST, InstructorCells
 from .student import Student
 
 STOPPED = "GradingStopped"
+# Where grading records what it found beyond the scores: in an autograded cell's metadata,
+# {"review": why a check asked for an instructor's review}; in the notebook's, its costs (_costs).
+METADATA_KEY = "coursekit"
 # The LimitedExecute traits the sandbox enforces as rlimits (sandbox.command).
 SANDBOX_LIMITS = ("memory_mb", "cpu_seconds", "processes", "file_mb")
 
@@ -46,12 +52,42 @@ class StopGrading(Exception):
 
 
 class ReadyClient(AsyncKernelClient):
-    """jupyter_client's kernel client, ready as soon as the kernel answers on shell and IOPub.
+    """jupyter_client's kernel client (nbclient's), with bounded sockets, ready as soon as the kernel
+    answers on shell and IOPub.
 
-    jupyter_client's own wait_for_ready then also waits for 0.2 s of silence on IOPub, to drop the
+    Bounded: every socket refuses a message over the kernel manager's `message_caps[0]` bytes and
+    queues at most `message_caps[1]` messages (LimitedExecute sets both). Without them a kernel sent
+    signed IOPub messages of 200 MiB each and drove the grading process past 2.5 GiB. ZeroMQ drops
+    the connection that brought an oversized message, for good: `lost_connection` tells.
+
+    Ready: jupyter_client's own wait_for_ready also waits for 0.2 s of silence on IOPub, to drop the
     kernel's start-up messages. nbclient already ignores every message whose parent is not the
     request it waits for, so that wait only costs 0.2 s per notebook: about a tenth of grading one.
     """
+
+    def _context_default(self):
+        context = super()._context_default()
+        caps = getattr(self.parent, "message_caps", None)
+        if caps:  # defaults for every socket this client makes, set before it connects
+            context.setsockopt(zmq.MAXMSGSIZE, caps[0])
+            context.setsockopt(zmq.RCVHWM, caps[1])
+        return context
+
+    def start_channels(self, *args, **kwargs):
+        super().start_channels(*args, **kwargs)
+        self._monitors = [channel.socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
+                          for channel in (self.shell_channel, self.iopub_channel)]
+        self._lost = False
+
+    def lost_connection(self):
+        """Whether the kernel's shell or IOPub connection was dropped (an oversized message)."""
+        for monitor in getattr(self, "_monitors", ()):
+            try:
+                zmq.Socket.shadow(monitor.underlying).recv_multipart(zmq.NOBLOCK)
+                self._lost = True
+            except zmq.Again:
+                pass
+        return getattr(self, "_lost", False)
 
     async def wait_for_ready(self, timeout=None):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
@@ -99,6 +135,14 @@ class LimitedExecute(Execute):
         "grading sets it in its scratch copies to the real course, so that tracebacks name the course's "
         "folders exactly as a serial run does.")).tag(config=True)
 
+    def message_caps(self):
+        """(bytes, messages): the largest message nbclient's sockets take from the kernel, and how
+        many may queue on each. No message an honest notebook sends is larger than its whole output
+        budget (JSON may escape each character as six); a queue holds at most 64 MiB of them. The
+        kernel keeps what does not fit: it waits to send it, its own memory limited by the sandbox."""
+        largest = 6 * self.max_output_bytes + 2**20
+        return largest, max(2, min(64, 2**26 // largest))
+
     @default("shutdown_kernel")
     def _kill_at_the_end(self):
         # A sandboxed kernel holds nothing worth a graceful stop, and a hostile one cannot delay it.
@@ -120,7 +164,8 @@ class LimitedExecute(Execute):
         self._grader = None
         self._channel = None
         self._assignment = resources["nbgrader"]["assignment"]
-        self._instructor_cells = instructor_cells(resources) if self.split_tests else {}
+        self._instructor = self._read_instructor_cells(resources) if self.split_tests else None
+        self._setup_done = False
         try:
             return super().preprocess(nb, resources, km)
         except StopGrading as stop:
@@ -132,10 +177,19 @@ class LimitedExecute(Execute):
                 self._channel.close()
             if self._ipc_folder:  # the kernel has ended: its socket folder goes too
                 sandbox.remove_ipc_folder(self._ipc_folder)
+            nb.metadata[METADATA_KEY] = self._costs()
+
+    def _costs(self):
+        """What grading this notebook cost the grading process, for the instructor and the attack
+        table: the slowest reply of the kernel to read, and the process's peak memory so far."""
+        slowest = self._grader.student.slowest_reply if self._grader else 0.0
+        return {"slowest_reply_seconds": round(slowest, 4),
+                "peak_memory_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         km.client_factory = ReadyClient
+        km.message_caps = self.message_caps()
         if self.use_sandbox:
             # TCP on loopback does not cross the sandbox's network namespace: the kernel binds IPC
             # sockets in a folder of its own, the only host folder the sandbox binds writable.
@@ -164,16 +218,42 @@ class LimitedExecute(Execute):
         return await super().async_start_new_kernel(**kwargs)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        role = cell_role(cell, self._instructor_cells) if self.split_tests else "student"
-        if role == "test":
+        if not self.split_tests:
+            return await self._execute_in_kernel(cell, cell_index, execution_count, store_history)
+        if not self._setup_done:
+            await self._run_setup(cell_index)
+        role = self._instructor.role(cell)
+        if role == TEST:  # the gradebook's test, whatever the cell holds (coursekit.grading.instructor)
+            cell.source = self._instructor.source_of(cell)
             return self._run_test_here(cell, cell_index)
+        if role == SETUP:  # ran before the first cell, from the gradebook
+            return cell
         result = await self._execute_in_kernel(cell, cell_index, execution_count, store_history)
-        if self.split_tests and cell.cell_type == "code":
-            grader = self._split_grader()
-            grader.ran_in_kernel(cell.source)
-            if role == "setup":
-                grader.run_setup(cell.source)
+        if cell.cell_type == "code":
+            self._split_grader().ran_in_kernel(cell.source)
         return result
+
+    async def _run_setup(self, cell_index):
+        """The instructor's setup cells, from the gradebook, before any student code: in the kernel
+        (so that student code finds the imports) and in the grader's namespace (the tests' helpers)."""
+        self._setup_done = True
+        grader = self._split_grader()  # the grader's agent goes in before any student code runs
+        for grade_id, source in self._instructor.setup:
+            copy = NotebookNode(cell_type="code", source=source, metadata={}, outputs=[], execution_count=None)
+            await self._execute_in_kernel(copy, cell_index)
+            grader.ran_in_kernel(source)  # what its imports stand for, for checks that read code
+            if any(out.get("output_type") == "error" for out in copy.outputs):
+                self.log.warning("the setup cell %s failed in the student's kernel: %s", grade_id,
+                                 next(out for out in copy.outputs if out.get("output_type") == "error").get("evalue"))
+            grader.run_setup(source)
+
+    def _read_instructor_cells(self, resources):
+        info = resources["nbgrader"]
+        coursedir = CourseDirectory(config=self.config)
+        source = Path(coursedir.format_path(coursedir.source_directory, ".", info["assignment"])) / \
+            f"{info['notebook']}.ipynb"
+        return InstructorCells.from_gradebook(info["db_url"], info["notebook"], info["assignment"],
+                                              order=grade_ids_in_order(source))
 
     def _split_grader(self):
         if self._grader is None:
@@ -190,7 +270,7 @@ class LimitedExecute(Execute):
             root = os.path.abspath(self._course_root)
             shown = self.kernel_course_root + path[len(root):] \
                 if self.kernel_course_root and path.startswith(root + os.sep) else None
-            self._grader = split.SplitGrader(student, path, shown)
+            self._grader = split.SplitGrader(student, path, shown, answers=self._instructor.answers)
         return self._grader
 
     def _kernel_alive(self):
@@ -211,6 +291,8 @@ class LimitedExecute(Execute):
             raise StopGrading(self._death_reason() if not self._kernel_alive() else str(gone)) from None
         cell.outputs = outputs
         cell.execution_count = None
+        if grader.review:  # recorded as data: coursekit-grade withholds the notebook (coursekit.grading.batch)
+            cell.metadata[METADATA_KEY] = {"review": "; ".join(grader.review)}
         self._output_bytes += sum(len(json.dumps(out, default=str)) for out in outputs)
         if self._output_bytes > self.max_output_bytes:
             raise StopGrading(f"the notebook printed more than {self.max_output_bytes:,} bytes of output")
@@ -219,8 +301,9 @@ class LimitedExecute(Execute):
     def _test_runs_next(self, cell_index):
         """Whether the next cell that runs (nbclient skips empty ones) is a test cell too."""
         for cell in self.nb.cells[cell_index + 1:]:
-            if cell.cell_type == "code" and cell.source.strip():
-                return cell_role(cell, self._instructor_cells) == "test"
+            role = self._instructor.role(cell)
+            if role == TEST or (cell.cell_type == "code" and cell.source.strip() and role != SETUP):
+                return role == TEST
         return False
 
     @property
@@ -249,6 +332,8 @@ class LimitedExecute(Execute):
             # The kernel's output did not end within iopub_timeout of its reply; after a cell timeout
             # that means the interrupt did not stop the cell (the code catches KeyboardInterrupt, say).
             # nbclient raises here, which would fail the whole notebook.
+            if self.kc.lost_connection():
+                raise StopGrading(self._oversized()) from None
             if time.monotonic() >= self._deadline:
                 raise StopGrading(f"the notebook ran longer than its limit of {self.notebook_timeout} s") from None
             if time.monotonic() - started >= self.timeout:
@@ -260,7 +345,13 @@ class LimitedExecute(Execute):
             self.timeout = cell_limit
         if self._stop_reason:
             raise StopGrading(self._stop_reason)
+        if self.kc.lost_connection():  # a reply or output that never came: nothing more will
+            raise StopGrading(self._oversized())
         return result
+
+    def _oversized(self):
+        return (f"the notebook printed more than {self.max_output_bytes:,} bytes of output (the kernel sent one "
+                f"message of over {self.message_caps()[0]:,} bytes)")
 
     def process_message(self, msg, cell, cell_index):
         # Count every message that can put data into the notebook: outputs, but also display
@@ -317,36 +408,14 @@ class LimitedExecute(Execute):
     execute_cell = run_sync(async_execute_cell)
 
 
-def instructor_cells(resources):
-    """grade_id -> (role, source) of the instructor's code cells, from the gradebook.
-
-    role "test": a grade cell that is not a solution cell; "setup": a locked code cell that is
-    neither (the imports). Only a cell whose source is exactly the instructor's is trusted to run
-    in the grading process: a cell a student added or edited runs in the kernel like any other.
-    """
-    info = resources["nbgrader"]
-    with Gradebook(info["db_url"]) as gb:
-        notebook = gb.find_notebook(info["notebook"], info["assignment"])
-        grade = {cell.name for cell in notebook.grade_cells}
-        solution = {cell.name for cell in notebook.solution_cells}
-        cells = {}
-        for cell in notebook.source_cells:
-            if cell.cell_type != "code" or cell.name in solution:
-                continue
-            if cell.name in grade:
-                cells[cell.name] = ("test", cell.source)
-            elif cell.locked:
-                cells[cell.name] = ("setup", cell.source)
-    return cells
-
-
-def cell_role(cell, instructor):
-    """"test", "setup" or "student" (see instructor_cells)."""
-    if cell.cell_type != "code":
-        return "student"
-    grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-    role, source = instructor.get(grade_id, ("student", None))
-    return role if source is not None and cell.source == source else "student"
+def grade_ids_in_order(path):
+    """The grade_ids of a notebook's cells in order ([] if it cannot be read): the instructor's
+    source notebook, for the order of its setup cells (the gradebook keeps none)."""
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells if isinstance(c, dict)]
 
 
 def mark_stopped(nb, index, reason):
@@ -406,6 +475,30 @@ class OverwriteCells(nbgrader_preprocessors.OverwriteCells):
                            {"grade": {c.name for c in notebook.grade_cells},
                             "solution": {c.name for c in notebook.solution_cells}})
         return self._cells
+
+    def add_missing_grade_cells(self, nb, resources):
+        """nbgrader's, placing each missing grade cell right after the nearest earlier cell of the
+        gradebook that the notebook still has (first, if none).
+
+        nbgrader looks only at the cell just before the missing one, and fails the whole notebook
+        with KeyError when that one is gone too or is not a grade or solution cell: a student who
+        deleted an answer together with its first test cell lost every exercise of the notebook.
+        """
+        source = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        order = [cell.name for cell in source.source_cells]
+        cells = {cell.name: cell for cell in source.source_cells}
+        grade = {cell.name: cell.max_score for cell in source.grade_cells}
+        solutions = {cell.name for cell in source.solution_cells}
+        for position, name in enumerate(order):
+            present = [cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") for cell in nb.cells]
+            if name not in grade or name in present:
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", name)
+            earlier = next((n for n in reversed(order[:position]) if n in present), None)
+            at = 0 if earlier is None else present.index(earlier) + 1
+            nb.cells.insert(at, nbformat.from_dict(
+                self.missing_cell_transform(cells[name], grade[name], is_solution=name in solutions)))
+        return nb, resources
 
     def preprocess_cell(self, cell, resources, cell_index):
         meta = cell.metadata.get("nbgrader", {})

@@ -34,6 +34,7 @@ from nbformat.notebooknode import NotebookNode
 
 from . import channel as channel_module, student as student_module, wire
 from .channel import CallTimedOut, KernelGone
+from .scan.parse import parse
 from .student import StudentFunction
 
 # The grader's own modules: their frames are not the test's, nor the student's (_error_output).
@@ -105,6 +106,56 @@ def notebook_definitions(sources):
     return found
 
 
+# Names and attributes through which code can bind any name at run time, or reach a namespace that
+# holds them: a notebook that uses one, or binds the graded name other than by its one plain def,
+# does not say for certain what that name is (checks.code_doubts). get_ipython covers every magic.
+DYNAMIC_NAMES = frozenset({"globals", "vars", "locals", "exec", "eval", "compile", "setattr", "delattr",
+                           "__import__", "importlib", "get_ipython", "builtins", "__builtins__"})
+DYNAMIC_ATTRIBUTES = frozenset({"modules", "_getframe", "f_globals", "f_locals", "f_back", "f_builtins", "__dict__",
+                                "__globals__", "__code__", "__builtins__", "__closure__", "__defaults__",
+                                "__kwdefaults__", "__wrapped__", "__setattr__", "__delattr__", "user_ns",
+                                "user_global_ns", "push", "run_cell", "ex", "ev", "get_objects", "get_referrers"})
+
+
+@functools.lru_cache(maxsize=256)
+def notebook_doubts(sources, name):
+    """Why the notebook's cells (a tuple of sources, as submitted) do not say for certain what `name`
+    is when a test calls it: each doubt a short phrase, () if they do.
+
+    The grader reads a function's code from its last top-level def (notebook_definitions). That is
+    what runs only if nothing else binds the name (an assignment, a decorator, an import alias, a
+    `:=` in a comprehension, a `global` in a function, an attribute set on it) and no cell can bind
+    names at run time (exec, globals(), setattr, a magic, ...).
+    """
+    doubts = []
+    for number, source in enumerate(sources, 1):
+        parsed = parse(source)
+        if isinstance(parsed, str):
+            doubts.append(f"cell {number} of the notebook could not be read ({parsed})")
+            continue
+        tree = parsed[0]
+        top = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
+                if id(node) not in top or node.decorator_list or not isinstance(node, ast.FunctionDef):
+                    doubts.append(f"{name} is defined in a nested, decorated or class statement (cell {number})")
+            elif isinstance(node, ast.Name):
+                if node.id == name and not isinstance(node.ctx, ast.Load):
+                    doubts.append(f"{name} is bound again after its def (cell {number}, line {node.lineno})")
+                elif node.id in DYNAMIC_NAMES:
+                    doubts.append(f"the notebook uses {node.id} (cell {number}, line {node.lineno})")
+            elif isinstance(node, ast.Attribute) and node.attr in DYNAMIC_ATTRIBUTES:
+                doubts.append(f"the notebook uses the attribute {node.attr} (cell {number}, line {node.lineno})")
+            elif isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                doubts.append(f"{name} is declared global in a function (cell {number}, line {node.lineno})")
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                    (alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
+                doubts.append(f"{name} is bound by an import (cell {number}, line {node.lineno})")
+            elif isinstance(node, ast.ExceptHandler) and node.name == name:
+                doubts.append(f"{name} is bound by an except clause (cell {number}, line {node.lineno})")
+    return tuple(dict.fromkeys(doubts))
+
+
 def _dotted(node, found):
     if isinstance(node, ast.Name):
         entry = found.get(node.id)
@@ -170,12 +221,15 @@ def load_checks(path, shown_as=None):
 class SplitGrader:
     """One notebook's test cells, run in this process against one student kernel."""
 
-    def __init__(self, student, checks_path, checks_shown_as=None):
+    def __init__(self, student, checks_path, checks_shown_as=None, *, answers):
+        """answers: the only names the kernel may supply (InstructorCells.answers)."""
         self.student = student
+        self.answers = answers
         self.checks = load_checks(checks_path, checks_shown_as)
         student.unsupported = self.checks.CheckFailed
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
         self.student_sources = []  # the code of the cells run in the kernel so far, as submitted
+        self.review = []  # why the last test cell asked for an instructor's review (checks.CodeUnclear)
         self._definitions = (0, {})  # notebook_definitions of the first n of them
 
     def ran_in_kernel(self, source):
@@ -193,6 +247,7 @@ class SplitGrader:
         execute request for a run of test cells, not one per cell); the caller ends it otherwise.
         """
         streams = _Streams()
+        self.review = []
         self.student.deadline, self.student.call_limit = deadline, time_limit
         self.student.output = lambda text: streams.add("stdout", text)
         fetched = {}
@@ -203,7 +258,8 @@ class SplitGrader:
             if channel.running is None or channel.pending is None:  # not left serving by the cell before
                 self.student.end()
                 self.student.begin()
-            fetched = self._fetch(free_names(source) - set(self.namespace) - set(dir(builtins)))
+            wanted = free_names(source) - set(self.namespace) - set(dir(builtins))
+            fetched = self._fetch(wanted & self.answers)
             with contextlib.redirect_stdout(_Writer(streams, "stdout")), \
                     contextlib.redirect_stderr(_Writer(streams, "stderr")), \
                     warnings.catch_warnings():
@@ -231,6 +287,9 @@ class SplitGrader:
                                  traceback=[f"{TIMEOUT_ENAME}: {message}"])
         except BaseException as exc:  # noqa: BLE001 - the test's failure, as IPython would show it
             error = self._error_output(exc, count)
+            unclear = getattr(self.checks, "CodeUnclear", None)
+            if unclear is not None and isinstance(exc, unclear):
+                self.review = [str(doubt)[:300] for doubt in exc.doubts[:5]] or ["the code could not be read"]
         finally:
             if not serving:
                 self.student.end()
@@ -253,6 +312,7 @@ class SplitGrader:
                 entry = definitions.get(name)
                 value.__grading_source__ = entry[1] if entry and entry[0] == "function" else None
                 value.__grading_definitions__ = definitions
+                value.doubts = functools.partial(notebook_doubts, tuple(self.student_sources), name)
         self.namespace.update(fetched)
         return fetched
 

@@ -321,9 +321,11 @@ def _same(before, after):
 
 
 # Errors the student's own function raises, mapped to the slip that usually causes them in this
-# assignment: (exception type, pattern in its message, likely slip).  First match wins.
+# assignment: (exception type, pattern in its message, likely slip).  First match wins.  A message is
+# student text: likely_slip_for reads only its first MESSAGE_READ characters, and no pattern has an
+# unbounded repeat between two literals (`a.*b` on a long text of many a's backtracks quadratically).
 KNOWN_ERRORS = [
-    (TypeError, r"Cannot interpret .* as a data type|data type .* not understood",
+    (TypeError, r"Cannot interpret .{0,200} as a data type|data type .{0,200} not understood",
      "the shape was passed as two arguments. NumPy's array-making functions take the whole shape as "
      "ONE tuple argument; their second argument is the dtype."),
     (TypeError, r"only (length-1|size-1|0-dimensional|integer scalar) arrays can be converted",
@@ -332,7 +334,7 @@ KNOWN_ERRORS = [
     (ValueError, r"Integers to negative integer powers are not allowed",
      "an integer array raised to a negative integer power: NumPy refuses, because the result would not "
      "be an integer. Make the exponent (or the array) a float."),
-    (np.exceptions.AxisError if hasattr(np, "exceptions") else IndexError, r"axis .* out of bounds",
+    (np.exceptions.AxisError if hasattr(np, "exceptions") else IndexError, r"axis .{0,200} out of bounds",
      "an axis number the array does not have (a 1-D array has only axis 0). " + AXIS_RULE),
     (ValueError, r"could not be broadcast",
      "two arrays of shapes that do not fit were combined element by element: check the shapes, e.g. "
@@ -343,7 +345,7 @@ KNOWN_ERRORS = [
     (TypeError, r"list indices must be integers or slices, not tuple",
      "a[i, j] on a list of lists: only NumPy arrays take two indices in one bracket. Convert the input "
      "with np.asarray first, or index it as a[i][j]."),
-    (TypeError, r"can't multiply sequence|unsupported operand type\(s\) for .*'list'|can only concatenate list",
+    (TypeError, r"can't multiply sequence|unsupported operand type\(s\) for .{0,40}'list'|can only concatenate list",
      "arithmetic on a Python list: a list does not compute element by element (+ joins lists, * repeats "
      "them). Convert it to a NumPy array first."),
     (IndexError, r"out of bounds|too many indices|index out of range",
@@ -360,10 +362,14 @@ NOT_ANSWERED = ("{call} is not answered yet (it raised NotImplementedError): rep
                 "`raise NotImplementedError()` with your code and run its cell.")
 
 
+MESSAGE_READ = 1000
+
+
 def likely_slip_for(error):
     """The likely slip behind an error from the student's function, or None if we do not recognise it."""
+    message = str(error)[:MESSAGE_READ]
     for kind, pattern, slip in KNOWN_ERRORS:
-        if isinstance(error, kind) and re.search(pattern, str(error)):
+        if isinstance(error, kind) and re.search(pattern, message):
             return slip
     return None
 
@@ -468,9 +474,41 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
 # The library matrix products, by the name the code calls them with.
 LIBRARY_PRODUCTS = {"dot": "np.dot or the .dot method", "matmul": "np.matmul", "einsum": "np.einsum",
                     "tensordot": "np.tensordot", "multi_dot": "np.linalg.multi_dot", "inner": "np.inner",
-                    "vdot": "np.vdot", "__matmul__": "the @ operator", "__rmatmul__": "the @ operator"}
+                    "vdot": "np.vdot", "vecdot": "np.vecdot", "matvec": "np.matvec", "vecmat": "np.vecmat",
+                    "__matmul__": "the @ operator", "__rmatmul__": "the @ operator"}
 # Calls that multiply entries, besides the * operator.
 PRODUCT_CALLS = {"multiply", "prod"}
+
+# Reading code fails closed: what a code check cannot follow for certain withholds the grade for an
+# instructor's review (CodeUnclear) instead of paying. The NumPy names a loop-only computation may
+# use (any other NumPy name, a new product routine included, is a doubt), the builtins it may call,
+# and the modules it may use besides NumPy.
+NUMPY_READABLE = frozenset({
+    "array", "asarray", "asanyarray", "zeros", "zeros_like", "empty", "empty_like", "ones", "ones_like",
+    "full", "full_like", "arange", "shape", "ndim", "size", "sum", "add", "multiply", "prod", "abs",
+    "absolute", "copy", "reshape", "atleast_2d", "result_type", "promote_types", "issubdtype", "isscalar",
+    "ndarray", "dtype", "floating", "integer", "number", "float64", "float32", "float16", "int64", "int32",
+    "int16", "int8", "uint8", "bool_", "newaxis", "nan", "inf", "isclose", "allclose", "isfinite"})
+SAFE_BUILTINS = frozenset({
+    "range", "len", "sum", "zip", "enumerate", "list", "tuple", "dict", "set", "float", "int", "complex",
+    "bool", "str", "abs", "min", "max", "round", "map", "filter", "all", "any", "sorted", "reversed", "iter",
+    "next", "isinstance", "print", "format", "repr", "divmod", "pow", "ValueError", "TypeError",
+    "IndexError", "ArithmeticError", "Exception"})
+READABLE_MODULES = frozenset({"math"})
+
+
+class CodeUnclear(CheckFailed):
+    """A check that reads code could not read it for certain: the grader withholds the notebook's
+    grade for an instructor's review (coursekit-review) instead of paying. `doubts`: what it could
+    not read, for the instructor."""
+
+    doubts = ()
+
+    @classmethod
+    def because(cls, doubts, message):
+        error = cls(message)
+        error.doubts = tuple(doubts)
+        return error
 
 
 def code_of(func):
@@ -505,19 +543,87 @@ def _readable_code(func):
     try:
         return ast.parse(source), definitions
     except (SyntaxError, TypeError, ValueError):
-        fail(f"The code of {func.__name__} could not be read. Define the function with `def` in its solution "
-             "cell and run that cell.")
+        raise CodeUnclear(f"The code of {func.__name__} could not be read. Define the function with `def` in its "
+                          "solution cell and run that cell.") from None
 
 
 def _bound_names(tree):
     return ({node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
-            | {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)})
+            | {node.arg for node in ast.walk(tree) if isinstance(node, ast.arg)}
+            | {node.name for node in ast.walk(tree) if isinstance(node, ast.ExceptHandler) and node.name})
+
+
+def _dotted(node, definitions, local):
+    """What an expression names, as a dotted path through the notebook's aliases ("numpy.linalg"), or None."""
+    if isinstance(node, ast.Name):
+        entry = definitions.get(node.id) if node.id not in local else None
+        return entry[1] if entry and entry[0] == "alias" else None
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value, definitions, local)
+        return f"{base}.{node.attr}" if base else None
+    return None
+
+
+def _doubts_in(tree, definitions, name):
+    """(doubts, helper names called) of one function's code: each doubt says what could not be read."""
+    local = _bound_names(tree)
+    doubts, helpers = [], []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)):
+            doubts.append(f"{name} imports or declares names inside itself (line {node.lineno})")
+        elif isinstance(node, ast.Attribute):
+            if node.attr.startswith("__"):
+                doubts.append(f"{name} uses the attribute {node.attr}")
+            else:
+                path = _dotted(node, definitions, local)
+                module, _, attribute = (path or "").partition(".")
+                if path and "." in path and not (module == "numpy" and attribute in NUMPY_READABLE
+                                                  or module in READABLE_MODULES):
+                    doubts.append(f"{name} uses {path}")
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in local:
+            kind, what = definitions.get(node.id, (None, None))
+            if kind == "function":
+                helpers.append(node.id)
+            elif kind == "alias":
+                module, _, attribute = what.partition(".")
+                if not (what in ("numpy", *READABLE_MODULES) or module == "numpy" and attribute in NUMPY_READABLE
+                        or module in READABLE_MODULES):
+                    doubts.append(f"{name} uses {what}")
+            elif node.id not in SAFE_BUILTINS:
+                doubts.append(f"{name} uses {node.id}, which the grader cannot follow")
+    return doubts, helpers
+
+
+def code_doubts(func):
+    """Why func's code, with the notebook's functions it calls, cannot be read for certain ([] if it can).
+
+    Reading code is only sound when the code says plainly what runs: a name built at run time
+    (getattr, importlib, operator, exec), a NumPy routine not on NUMPY_READABLE, a function the grader
+    cannot see, or (when grading) the graded name bound again after its def could each hide a
+    library product. When grading, the grader adds what it found in the notebook as a whole.
+    """
+    tree, definitions = _readable_code(func)
+    doubts = list(getattr(func, "__grading_doubts__", ()))
+    seen, todo = {func.__name__}, [(func.__name__, tree)]
+    while todo:
+        name, tree = todo.pop()
+        found, helpers = _doubts_in(tree, definitions, name)
+        doubts += found
+        for helper in helpers:
+            if helper not in seen:
+                seen.add(helper)
+                try:
+                    todo.append((helper, ast.parse(definitions[helper][1])))
+                except SyntaxError:
+                    doubts.append(f"the code of {helper} could not be read")
+    return list(dict.fromkeys(doubts))
 
 
 def library_products_used(func, follow_helpers=False):
     """Names of the library matrix products that func's code uses (comments and strings are ignored).
 
-    With follow_helpers, the notebook's functions that func calls are read as well.
+    With follow_helpers, the notebook's functions that func calls are read as well. A product found
+    is certain; otherwise, code that cannot be read for certain (code_doubts) raises CodeUnclear.
     """
     tree, definitions = _readable_code(func)
     used, seen, todo = set(), set(), [tree]
@@ -540,6 +646,14 @@ def library_products_used(func, follow_helpers=False):
                         todo.append(ast.parse(what))
                     except SyntaxError:
                         pass
+    if not used:
+        doubts = code_doubts(func)
+        if doubts:
+            raise CodeUnclear.because(doubts,
+                f"The grader cannot read for certain how {func.__name__} computes its result: "
+                + "; ".join(doubts[:5]) + ". An instructor will read your code before this notebook's grade "
+                "counts. To be graded automatically, write the computation plainly: loops, indexing, * and + on "
+                "entries, and NumPy's array makers (np.zeros, np.asarray).")
     return sorted(used)
 
 

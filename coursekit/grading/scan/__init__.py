@@ -8,8 +8,10 @@ What is scanned: the code nbgrader keeps as the student left it, i.e. solution c
 student added.  nbgrader puts locked and test cells back from the gradebook before grading, so
 their code cannot tamper with anything; notebook.py decides which cells nbgrader keeps with its own
 DeduplicateIds and cell tests (nbgrader.utils), and restates the rule of its OverwriteCells, which
-needs a gradebook database the scan does not have.  With the release notebook to compare with, edits to locked
-cells, changed nbgrader metadata, deleted and unknown cells are listed as information.  Python
+needs a gradebook database the scan does not have.  With the release notebook to compare with, locked cells
+edited, deleted (or unmarked) and moved are flagged for review (the grader runs the gradebook's own
+copies, coursekit/grading/instructor.py, but a human should read such a notebook); changed metadata of
+other cells, deleted answers and unknown cells are listed as information.  Python
 files shipped beside the notebooks are flagged too: the kernel would import a numpy.py instead
 of NumPy.
 
@@ -24,7 +26,7 @@ hide a call; beyond that there is no data-flow analysis.
 Severity:
 - "review": tamper-like code, or code the scanner could not read.  Read the cell before trusting
   its grade; it is a pointer for a human, never a verdict.
-- "info":   harmless at grading time (nbgrader restores the cell, or the cell simply fails to run),
+- "info":   harmless at grading time (the cell simply fails to run, or costs only its own points),
   listed so a surprising score can be explained.  A cell that does not parse even after the
   IPython transform gets one "syntax-error" info flag: it fails when graded, it tampers with nothing.
 

@@ -1,5 +1,6 @@
 """One submitted notebook: which cells nbgrader grades as the student left them, and their flags."""
 
+import bisect
 import dataclasses
 import functools
 import json
@@ -135,17 +136,43 @@ def _structure(cells, release, owner):
             flags.append(Flag("unknown-grade-id", "grade_id not in the release: graded and scanned as "
                               "a student cell", cell=i, grade_id=gid))
             continue
-        if _locked(theirs) and mine.source.rstrip() != theirs.source.rstrip():
-            flags.append(Flag("locked-cell-edited", "locked cell edited: nbgrader restores it before grading",
-                              cell=i, grade_id=gid))
         changed = [f"{key} {b!r} -> {a!r}"
                    for key, a, b in zip(_FIELDS, _fields(mine), _fields(theirs)) if a != b]
-        if changed:
+        if _locked(theirs) and (mine.source.rstrip() != theirs.source.rstrip() or changed):
+            flags.append(Flag("locked-cell-edited", "locked cell edited" + (f" ({', '.join(changed)})" if changed
+                                                                            else ""), cell=i, grade_id=gid))
+        elif changed:
             flags.append(Flag("grade-metadata-changed", "nbgrader metadata changed: " + ", ".join(changed),
                               cell=i, grade_id=gid))
-    flags += [Flag("cell-deleted", "cell of the release deleted", grade_id=gid)
-              for gid in release if gid not in owner]
+    for gid in release:
+        if gid not in owner:
+            rule = "locked-cell-deleted" if _locked(release[gid]) else "cell-deleted"
+            flags.append(Flag(rule, "cell of the release deleted, or its nbgrader metadata removed", grade_id=gid))
+    flags += [Flag("locked-cell-moved", "locked cell out of the release's order", cell=owner[gid], grade_id=gid)
+              for gid in _moved(owner, release) if _locked(release[gid])]
     return flags
+
+
+def _moved(owner, release):
+    """The release's cells that the submission holds out of the release's order: those outside one
+    longest run that keeps the order (so one cell moved far counts as one, not as all it passed)."""
+    rank = {gid: i for i, gid in enumerate(release)}
+    kept = [gid for gid in sorted(owner, key=owner.get) if gid in rank]
+    # Longest increasing subsequence of the ranks, O(n log n), with back links to recover it.
+    tails, links, ends = [], [None] * len(kept), []
+    for i, gid in enumerate(kept):
+        at = bisect.bisect_left(tails, rank[gid])
+        links[i] = ends[at - 1] if at else None
+        if at == len(tails):
+            tails.append(rank[gid])
+            ends.append(i)
+        else:
+            tails[at], ends[at] = rank[gid], i
+    in_order, i = set(), ends[-1] if ends else None
+    while i is not None:
+        in_order.add(kept[i])
+        i = links[i]
+    return [gid for gid in kept if gid not in in_order]
 
 
 _FIELDS = ("cell_type", "grade", "solution", "locked", "points")
