@@ -6,6 +6,7 @@ tests pin the contracts those rely on, against a plain local ipykernel started h
 """
 
 import contextlib
+import json
 import math
 import re
 import time
@@ -108,6 +109,22 @@ def npy(array, allow_pickle=False):
 def test_malformed_or_oversized_data_is_refused(text):
     with pytest.raises(wire.WireError):
         wire.loads(text)
+
+
+@pytest.mark.parametrize("tag", ["set", "frozenset", "dict"])
+def test_keys_that_all_hash_alike_are_refused_in_linear_time(tag):
+    """Integers n + k(2**61 - 1) all hash alike: a set or dict of 150 000 of them took minutes."""
+    keys = [["int", str(1 + k * (2**61 - 1))] for k in range(90_000 if tag == "dict" else 150_000)]
+    items = [[key, ["none"]] for key in keys] if tag == "dict" else keys  # (within the wire's 200 000 values)
+    started = time.perf_counter()
+    with pytest.raises(wire.WireError, match="hash alike"):
+        wire.loads(json.dumps([tag, items]))
+    assert time.perf_counter() - started < 5
+
+
+def test_a_few_keys_that_hash_alike_still_cross():
+    value = {-1: "a", -2: "b", 2**61 - 1: "c", 0: "d"}  # hash(-1) == hash(-2); 2**61 - 1 hashes to 0
+    assert wire.loads(wire.dumps(value)) == value and wire.loads(wire.dumps(set(value))) == set(value)
 
 
 def test_nesting_is_capped_when_encoding_too():
@@ -285,6 +302,46 @@ def test_test_functions_stay_here_and_are_called_back(kernel):
     assert derivative(cube, 2.0) == pytest.approx(12.0) and len(seen) == 2
     composed = chain(lambda t: t + 1, lambda t: 2 * t)  # a function the student returns, called later
     assert isinstance(composed, StudentFunction) and composed(3.0) == 7.0
+
+
+def test_a_call_back_runs_the_test_s_function_with_plain_positional_data_only(kernel):
+    """np.exp(x, where=False) hands back memory np.exp never wrote: keyword arguments never cross, a
+    ufunc takes its inputs only (no `out` array), and only numbers and arrays go in."""
+    define(kernel, "import numpy as np\n"
+                   "def abuse(f, how):\n"
+                   "    try:\n"
+                   "        if how == 'where':\n            return f(np.zeros(4), where=False)\n"
+                   "        if how == 'out':\n            return f(np.zeros(4), np.zeros(4))\n"
+                   "        if how == 'function':\n            return f(abuse)\n"
+                   "        if how == 'few':\n            return f()\n"
+                   "        return f(np.zeros(2))\n"
+                   "    except TypeError as error:\n        return 'refused: ' + str(error)")
+    abuse, = fetch(kernel, "abuse")
+    for how in ("where", "out", "function", "few"):
+        assert abuse(np.exp, how).startswith("refused: "), how
+    assert "keyword" in abuse(np.exp, "where") and "1 arguments, not 2" in abuse(np.exp, "out")
+    assert "numbers and NumPy arrays" in abuse(lambda t: t, "function")
+    assert abuse(np.exp, "plain").tolist() == [1.0, 1.0]
+    assert abuse(lambda t, h=1.0: t + h, "plain").tolist() == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("function, takes", [(np.exp, (1, 1)), (np.add, (2, 2)), (lambda t: t, (1, 1)),
+                                             (lambda t, h=1e-5: t, (1, 2)), (lambda *a: a, (0, 16)),
+                                             (math.exp, (1, 1)), (max, None)],
+                         ids=["ufunc", "binary ufunc", "lambda", "default", "varargs", "builtin", "no signature"])
+def test_the_arity_of_a_test_s_function_is_read_without_calling_it(function, takes):
+    from coursekit.grading.student import arity
+
+    assert arity(function) == takes
+
+
+def test_every_text_of_an_error_is_cut_before_anything_reads_it():
+    from coursekit.grading.student import MAX_FRAMES, MESSAGE_LIMIT, student_error
+
+    error = student_error({"type": "TypeError", "name": "TypeError", "message": "Cannot interpret " * 40_000,
+                           "traceback": ["x" * 100_000] * 1000})
+    assert isinstance(error, TypeError) and len(str(error)) < MESSAGE_LIMIT + 100
+    assert len(error.__student_frames__) == MAX_FRAMES and max(map(len, error.__student_frames__)) < 4100
 
 
 def test_errors_come_back_as_builtin_classes_or_student_error(kernel):
@@ -485,7 +542,7 @@ def test_a_run_of_test_cells_is_served_by_one_request(running_kernel):
     client, student = running_kernel
     student.end()
     define(running_kernel, "def double(x):\n    return 2 * x")
-    grader = split.SplitGrader(student, str(REPO / "source" / ASSIGNMENT / "checks.py"))
+    grader = split.SplitGrader(student, str(REPO / "source" / ASSIGNMENT / "checks.py"), answers={"double"})
     grader.ran_in_kernel("def double(x):\n    return 2 * x")
     assert grader.run_test("assert double(2) == 4", 1, 5, keep_serving=True) == []
     request = student.channel.running
@@ -502,7 +559,7 @@ def test_the_grader_s_own_garbage_is_not_the_cell_s_output(running_kernel):
     an event loop of an earlier notebook on a Dask worker) prints nothing into that cell."""
     client, student = running_kernel
     student.end()
-    grader = split.SplitGrader(student, str(REPO / "source" / ASSIGNMENT / "checks.py"))
+    grader = split.SplitGrader(student, str(REPO / "source" / ASSIGNMENT / "checks.py"), answers=frozenset())
     cycle = {"file": open(__file__)}  # noqa: SIM115 - left unclosed on purpose
     cycle["self"] = cycle
     del cycle

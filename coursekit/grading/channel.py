@@ -15,7 +15,16 @@ import time
 import zmq
 from jupyter_client.session import DELIM, Session
 
-MAX_MESSAGE_BYTES = 256 * 2**20  # zmq drops a bigger message from the kernel (the grader then times out)
+from . import wire
+
+# The largest message the grader's own sockets take from the kernel (ZeroMQ drops a bigger one, and
+# the connection with it: the grader then times out), and how many may wait to be read. The agent's
+# largest reply is the wire's cap, 8 M characters, at most six bytes each once in JSON; the agent
+# asks one thing at a time, so a queue of more than a few messages is never an honest one.
+MAX_MESSAGE_BYTES = {"stdin": 6 * (2 * wire.MAX_TEXT + 1000) + 2**20,
+                     "shell": 2**20,      # execute replies to the grader's own, silent requests
+                     "control": 2**16}    # interrupt replies
+MAX_QUEUED = 4
 INTERRUPT_GRACE = 5              # seconds a kernel gets to stop after an interrupt
 
 
@@ -46,7 +55,8 @@ class KernelChannel:
         for channel in ("shell", "stdin", "control"):
             socket = context.socket(zmq.DEALER)
             socket.linger = 0
-            socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES)
+            socket.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE_BYTES[channel])
+            socket.setsockopt(zmq.RCVHWM, MAX_QUEUED)
             socket.setsockopt(zmq.IDENTITY, self.session.bsession)
             socket.connect(_url(connection_info, channel))
             self.sockets[channel] = socket

@@ -18,6 +18,7 @@ Nothing that comes from the kernel is unpickled, evaluated or used to look up a 
 """
 
 import builtins
+import inspect
 import re
 import time
 import warnings
@@ -44,6 +45,13 @@ _UNREADABLE = ("What your code gave back could not be read by the grader ({}): a
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes, stripped from tracebacks
 CALLBACK_LIMIT = 100_000  # calls back from one call of a student function
+MAX_CALLBACK_ARGUMENTS = 16  # positional arguments of a call back to a test function with *args
+# What of a kernel's reply a student can read, and all that any check or regular expression sees.
+MESSAGE_LIMIT = 2_000     # characters of an error's or a warning's message
+FRAME_LIMIT = 4_000       # characters of one traceback frame
+MAX_FRAMES = 200          # frames of one traceback
+MAX_WARNINGS = 20         # warnings of one call
+OUTPUT_LIMIT = agent.OUTPUT_LIMIT + 100  # what one call printed (the agent's own cut, and its note)
 
 # The exception classes an error from student code is raised as here, by the name the kernel
 # reports; any other name (Exception itself: a class of the student's own) becomes StudentError.
@@ -95,6 +103,7 @@ class Student:
         # The test's callables the kernel may call back, by number: kept for the whole notebook, as a
         # function the student returns (chain_rule's) calls those passed to an earlier call.
         self.callbacks = []
+        self.slowest_reply = 0.0  # seconds: the longest this process took to read one of the kernel's replies
         channel.start(INSTALL_CODE, time.monotonic() + 60, stdin=False)
 
     def begin(self):
@@ -142,8 +151,10 @@ class Student:
             raise StudentError("the notebook's kernel stopped answering the grader")
         try:
             return self._exchange(request, calls)
-        except CallTimedOut:
-            self.end()  # what the interrupted code still sends is not an answer to anything asked later
+        except (CallTimedOut, self.unsupported):
+            # What the interrupted code still sends, or whatever a kernel that broke the protocol
+            # asks next (an unreadable call back, say), is not an answer to anything asked later.
+            self.end()
             raise
 
     def _exchange(self, request, calls=1):
@@ -157,11 +168,16 @@ class Student:
             if not prompt.startswith(wire.MARK):  # the student's own input(): there is no one to type
                 prompt = self.channel.ask(EOF, deadline)
                 continue
+            started = time.monotonic()
             try:
                 message = wire.loads(prompt[len(wire.MARK):],
                                      function=lambda number: StudentFunction(self, "a function", number))
             except wire.WireError as error:
                 raise self.unsupported(_UNREADABLE.format(error)) from None
+            finally:
+                self.slowest_reply = max(self.slowest_reply, time.monotonic() - started)
+            if time.monotonic() > deadline:  # reading the reply counts as part of the call
+                raise CallTimedOut()
             kind = message.get("kind") if type(message) is dict else None
             if kind == "callback":
                 callbacks += 1
@@ -176,20 +192,35 @@ class Student:
             raise self.unsupported(_UNREADABLE.format("not a reply"))
 
     def _call_back(self, message):
-        callbacks = self.callbacks
+        """Run a function the test passed, for the kernel: exactly that function, with positional
+        plain data only, as many arguments as it takes. Keyword arguments never cross: with them,
+        np.exp(x, where=False) returned uninitialised memory of this process (other notebooks'
+        hidden tests, the reference solution), which the student could print into their feedback."""
         number, args, kwargs = message.get("id"), message.get("args"), message.get("kwargs")
-        if type(number) is not int or not 0 <= number < len(callbacks) or type(args) is not list or type(kwargs) is not dict:
-            return wire.dumps({"error": ["TypeError", "malformed call back"]})
-        if any(type(k) is not str for k in kwargs):
-            return wire.dumps({"error": ["TypeError", "keyword names must be strings"]})
+        if type(number) is not int or not 0 <= number < len(self.callbacks) or type(args) is not list:
+            return _refusal("TypeError", "malformed call back")
+        function, takes = self.callbacks[number]
+        if kwargs:
+            return _refusal("TypeError", f"{_callable_name(function)}() is called here with positional arguments "
+                                         "only, no keyword arguments")
+        if takes is None or not takes[0] <= len(args) <= takes[1]:
+            wanted = "an unknown number of" if takes is None else \
+                str(takes[0]) if takes[0] == takes[1] else f"{takes[0]} to {takes[1]}"
+            return _refusal("TypeError", f"{_callable_name(function)}() takes {wanted} arguments, not {len(args)}")
+        if not all(_plain(arg) for arg in args):
+            return _refusal("TypeError", f"{_callable_name(function)}() takes numbers and NumPy arrays of numbers "
+                                         "(or lists and tuples of them) only")
         try:
-            value = callbacks[number](*args, **kwargs)
-            return wire.dumps({"value": value})
+            value = function(*args)
         except (CallTimedOut, KernelGone):
             raise
         except Exception as error:  # noqa: BLE001 - the test's function failed on what the student passed
-            return wire.dumps({"error": [type(error).__name__ if type(error).__name__ in KNOWN_ERRORS else "RuntimeError",
-                                         str(error)[:2000]]})
+            return _refusal(type(error).__name__ if type(error).__name__ in KNOWN_ERRORS else "RuntimeError",
+                            str(error)[:2000])
+        try:
+            return wire.dumps({"value": value})
+        except wire.WireError as error:
+            return _refusal("ValueError", f"{_callable_name(function)}() gave a result too large to send: {error}")
 
     def describe(self, names):
         """{name: value} for those of the names the notebook defines; functions as StudentFunction."""
@@ -238,7 +269,7 @@ class Student:
 
     def _dumps(self, request):
         def callback(value):
-            self.callbacks.append(value)
+            self.callbacks.append((value, arity(value)))
             return len(self.callbacks) - 1
 
         def ref(value):
@@ -253,12 +284,13 @@ class Student:
         self._write_back(args, reply.get("args"))
         self._write_back(list(kwargs.values()), [v for k, v in (reply.get("kwargs") or {}).items() if k in kwargs]
                          if type(reply.get("kwargs")) is dict else None)
-        output = reply.get("output")
-        if type(output) is str and output and self.output is not None:
+        output = _cut(reply.get("output"), OUTPUT_LIMIT)
+        if output and self.output is not None:
             self.output(output)
-        for warning in reply.get("warnings") or ():
+        notes = reply.get("warnings")
+        for warning in notes[:MAX_WARNINGS] if type(notes) is list else ():
             if type(warning) is list and len(warning) == 2 and all(type(w) is str for w in warning):
-                warnings.warn_explicit(warning[1], KNOWN_WARNINGS.get(warning[0], UserWarning),
+                warnings.warn_explicit(_cut(warning[1], MESSAGE_LIMIT), KNOWN_WARNINGS.get(warning[0], UserWarning),
                                        f"{function.__name__} (your code)", 0)
         if "error" in reply:
             raise student_error(reply["error"])
@@ -299,19 +331,69 @@ def write_back(original, new):
             original.bit_generator.state = new.bit_generator.state
 
 
+def _refusal(kind, text):
+    return wire.dumps({"error": [kind, text]})
+
+
+def _callable_name(function):
+    name = getattr(function, "__name__", None)
+    return "the test's function" if not isinstance(name, str) or name == "<lambda>" else name
+
+
+def arity(function):
+    """(least, most) positional arguments a test's callable takes, or None if that cannot be read
+    (it is then never called back). A NumPy ufunc takes its `nin` inputs: a further positional
+    argument would be its `out` array."""
+    if isinstance(function, np.ufunc):
+        return function.nin, function.nin
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    many = any(p.kind == p.VAR_POSITIONAL for p in parameters)
+    return len(required), (MAX_CALLBACK_ARGUMENTS if many else len(positional))
+
+
+def _plain(value, depth=0):
+    """Whether a call-back argument is plain numeric data: numbers, numeric NumPy arrays and
+    scalars, and lists and tuples of them (what the wire decoded; no functions, no generators)."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, complex):
+        return True
+    if kind is np.ndarray or (isinstance(value, np.generic) and kind.__module__ == "numpy"):
+        return value.dtype.kind in wire.NUMERIC_KINDS
+    if kind in (list, tuple) and depth < wire.MAX_DEPTH:
+        return all(_plain(item, depth + 1) for item in value)
+    return False
+
+
 def student_error(report):
-    """The exception to raise here for an error reported by the kernel."""
+    """The exception to raise here for an error reported by the kernel.
+
+    Every text is cut to what a student reads before anything else sees it: the checks match
+    messages with regular expressions, and a reply sent past the agent (by input(), say) may hold
+    millions of characters."""
     if type(report) is not dict:
         return StudentError("your function raised an error")
     kind = report.get("type") if type(report.get("type")) is str else ""
-    message = report.get("message") if type(report.get("message")) is str else ""
-    frames = [f for f in report.get("traceback") or () if type(f) is str] if type(report.get("traceback")) is list else []
+    message = _cut(report.get("message"), MESSAGE_LIMIT)
+    frames = [_cut(f, FRAME_LIMIT) for f in report.get("traceback")[:MAX_FRAMES]
+              if type(f) is str] if type(report.get("traceback")) is list else []
     cls = KNOWN_ERRORS.get(kind, StudentError)
     error = cls(message)
     error.__student_type__ = wire.short_name(report.get("name")) or cls.__name__
-    error.__student_frames__ = frames[:200]
-    error.__student_traceback__ = ANSI.sub("", "\n".join(frames[:200]))
+    error.__student_frames__ = frames
+    error.__student_traceback__ = ANSI.sub("", "\n".join(frames))
     return error
+
+
+def _cut(text, limit):
+    """text (a str from the kernel, else "") at most `limit` characters long, saying so when cut."""
+    if type(text) is not str:
+        return ""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text) - limit:,} more characters)"
 
 
 class _MadeCall:
@@ -336,6 +418,12 @@ class StudentFunction:
         self.ref = ref
         self.__grading_source__ = source
         self.__grading_definitions__ = definitions or {}
+        self.doubts = None  # () -> what the notebook leaves unclear about this name (split.notebook_doubts)
+
+    @property
+    def __grading_doubts__(self):
+        """Read only when a check reads code (checks.code_doubts): it walks every cell of the notebook."""
+        return self.doubts() if self.doubts else ()
 
     def __call__(self, *args, **kwargs):
         __tracebackhide__ = True  # noqa: F841 - not a frame the student needs to see

@@ -29,10 +29,14 @@ import math
 import numpy as np
 
 MAX_DEPTH = 40          # nesting of lists, tuples, dicts
-MAX_NODES = 200_000     # values in one message
+MAX_NODES = 50_000      # values in one message (a 200 x 50 list of lists is 10 251)
 MAX_TEXT = 4_000_000    # characters of all strings and bytes in one message
 MAX_ARRAY_BYTES = 64 * 2**20
 MAX_INT_DIGITS = 4000
+# Keys of one dict or set that may share a hash. Python compares keys of equal hash one by one, so
+# n such keys cost n*n comparisons: 100,000 integers that all hash alike (easy to make: hash(n) is
+# n modulo 2**61 - 1) stalled the grader for minutes. Honest data almost never has two.
+MAX_SAME_HASH = 8
 NAME_LENGTH = 120       # type names, exception names
 MARK = "\x1egrading:"   # starts every prompt of the kernel's agent (a student's own input() lacks it)
 # The dtypes an array may have: booleans, integers, floats, complex numbers, native or either byte order.
@@ -235,19 +239,23 @@ class Decoder(_Caps):
         if tag in ("list", "tuple", "set", "frozenset"):
             if type(args[0]) is not list:
                 raise WireError(f"malformed {tag}")
+            if tag in ("set", "frozenset"):
+                alike = _HashCounts()
+                return {"set": set, "frozenset": frozenset}[tag](
+                    alike.add(self.decode(item, depth + 1)) for item in args[0])
             items = [self.decode(item, depth + 1) for item in args[0]]
-            return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
+            return tuple(items) if tag == "tuple" else items
         if tag == "dict":
             if type(args[0]) is not list:
                 raise WireError("malformed dict")
-            result = {}
+            result, alike = {}, _HashCounts()
             for pair in args[0]:
                 if type(pair) is not list or len(pair) != 2:
                     raise WireError("malformed dict")
                 key = self.decode(pair[0], depth + 1)
                 if type(key) not in (str, int, float, bool, complex, tuple, frozenset, bytes) and key is not None:
                     raise WireError("unhashable dict key")
-                result[key] = self.decode(pair[1], depth + 1)
+                result[alike.add(key)] = self.decode(pair[1], depth + 1)
             return result
         if tag == "ndarray":
             return self._array(self._text(args[0]))
@@ -289,6 +297,23 @@ class Decoder(_Caps):
             raise WireError("array data truncated")
         array = np.frombuffer(data, dtype=dtype, count=count)
         return array.reshape(shape[::-1]).T.copy() if fortran else array.reshape(shape).copy()
+
+
+class _HashCounts:
+    """Refuses the keys of one dict or set once more than MAX_SAME_HASH of them hash alike, before
+    they go in: each key is hashed once more here, and the hashes are counted by their own value
+    (an int below 2**61 hashes to itself, so distinct hashes never collide in `counts`). A tuple
+    holding an unhashable item raises TypeError, which decode reports as malformed."""
+
+    def __init__(self):
+        self.counts = {}
+
+    def add(self, key):
+        code = hash(key)
+        self.counts[code] = self.counts.get(code, 0) + 1
+        if self.counts[code] > MAX_SAME_HASH:
+            raise WireError("too many keys that hash alike")
+        return key
 
 
 def _float(text):
