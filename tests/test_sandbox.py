@@ -72,17 +72,40 @@ def test_grading_without_the_sandbox_is_an_explicit_opt_out(blank_course):
 
 def run_in_sandbox(tmp_path, code):
     """Run `code` with the kernel's Python, in the sandbox the kernel gets (sandbox.command)."""
-    connection = tmp_path / "connection.json"
-    connection.write_text("{}")
-    args = sandbox.command(connection, tmp_path, default_limits())
-    launcher = args.index("ipykernel_launcher")
-    files = [int(args[i + 1]) for i, a in enumerate(args) if a == "--file"]  # copied through inherited fds
-    try:
-        return subprocess.run([*args[:launcher - 1], "-c", code], capture_output=True, text=True, timeout=60,
-                              pass_fds=files)
-    finally:
-        for fd in files:
-            os.close(fd)
+    return sandbox.run_python(code, tmp_path, default_limits())
+
+
+# ---------------------------------------------------------------- the self-check coursekit-grade starts with
+
+
+def test_the_self_check_passes_on_the_sandbox_grading_uses(blank_course):
+    assert grade.sandbox_problems(blank_course) == []
+
+
+@pytest.mark.parametrize("sabotage, problem", [
+    (lambda args: [a for a in args if a != "--unshare-net"], "reaches the network"),
+    (lambda args: args[:args.index("/usr/bin/prlimit")] + args[args.index("/usr/bin/setpriv"):], "limits"),
+    (lambda args: args[:args.index("/usr/bin/setpriv")] + args[args.index("/usr/bin/setpriv") + 7:], "user id"),
+    (lambda args: args[:args.index("--chdir")] + ["--ro-bind", str(REPO), str(REPO)] + args[args.index("--chdir"):],
+     "can read"),
+], ids=["network", "limits", "uid", "course"])
+def test_the_self_check_fails_when_the_sandbox_is_broken(monkeypatch, sabotage, problem):
+    """Each of the sandbox's promises, broken on purpose in the command that starts it, is caught."""
+    command = sandbox.command
+    monkeypatch.setattr(sandbox, "command", lambda *a, **k: sabotage(command(*a, **k)))
+    problems = sandbox.self_check(default_limits(), [REPO / "source", REPO / "README.md"])
+    assert any(problem in p for p in problems), problems
+
+
+def test_coursekit_grade_refuses_to_grade_when_the_self_check_fails(tmp_path, monkeypatch, capsys):
+    course = new_course(tmp_path / "course")
+    release = generate_release(course)
+    shutil.copytree(release, course / "submitted" / "chidi" / ASSIGNMENT, ignore=shutil.ignore_patterns("*.py"))
+    monkeypatch.setattr(sandbox, "self_check", lambda limits, hidden: ["it reaches the network: the host"])
+    monkeypatch.chdir(course)
+    assert grade.main(["--force"]) == 2
+    assert "failed its self-check" in capsys.readouterr().err
+    assert not (course / "autograded").exists()
 
 
 def test_the_kernel_has_no_debugger(tmp_path):

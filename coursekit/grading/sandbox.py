@@ -33,6 +33,8 @@ import json
 import os
 import shutil
 import signal
+import socket
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -194,6 +196,100 @@ def command(connection_file, workdir, limits, seen_as=None):
              "--inh-caps=-all", "--bounding-set=-all", "--",
              str(python), "-m", "ipykernel_launcher", "-f", "/run/kernel/connection.json"]
     return args
+
+
+def run_python(code, workdir, limits, timeout=60):
+    """Run `code` with the kernel's Python in the sandbox a kernel gets (command), in a copy of
+    `workdir`: the self-check's probe and the tests use this. Returns the CompletedProcess."""
+    with tempfile.TemporaryDirectory(prefix="coursekit-probe-") as tmp:
+        connection = Path(tmp) / "connection.json"
+        connection.write_text("{}")
+        args = command(connection, workdir, limits)
+        launcher = args.index("ipykernel_launcher")
+        files = [int(args[i + 1]) for i, a in enumerate(args) if a == "--file"]  # copied through inherited fds
+        try:
+            return subprocess.run([*args[:launcher - 1], "-c", code], capture_output=True, text=True,
+                                  timeout=timeout, pass_fds=files, stdin=subprocess.DEVNULL)
+        finally:
+            for fd in files:
+                os.close(fd)
+
+
+# What the self-check runs inside a sandbox: it reports what it could do, as one line of JSON.
+_PROBE = """
+import json, os, resource, socket, sys
+hidden, port = json.loads(sys.argv[1])
+found = {"uid": os.getuid(), "euid": os.geteuid(), "readable": [], "network": []}
+for path in hidden:
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").close()
+        found["readable"].append(path)
+    except OSError:
+        pass
+for address in (("127.0.0.1", port), ("192.0.2.1", 80)):
+    try:
+        socket.create_connection(address, timeout=1).close()
+        found["network"].append("%s:%s" % address)
+    except OSError:
+        pass
+found["limits"] = {name: resource.getrlimit(getattr(resource, "RLIMIT_" + name))[0]
+                   for name in ("AS", "CPU", "NPROC", "FSIZE")}
+status = open("/proc/self/status").read()
+found["capabilities"] = [line.split()[1] for line in status.splitlines() if line.startswith("CapEff:")]
+print(json.dumps(found))
+"""
+
+
+def self_check(limits, hidden):
+    """[] if a sandbox started now is what grading relies on, else what is wrong, one line each.
+
+    Live, as edX's codejail checks itself: one sandbox runs a probe that tries to read `hidden`
+    (the course's source folder, its gradebook, the course itself), to reach a listener this
+    process opens on 127.0.0.1 and an outside address, and reports its user id, its rlimits and
+    its capabilities. Its output is read as data (bounded JSON), like everything from a sandbox.
+    """
+    if not bwrap_path():
+        return ["bubblewrap (bwrap) is not installed (Debian/Ubuntu: apt-get install bubblewrap)"]
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    listener.settimeout(0)
+    try:
+        with tempfile.TemporaryDirectory(prefix="coursekit-check-") as workdir:
+            argument = json.dumps([[str(p) for p in hidden], listener.getsockname()[1]])
+            run = run_python(_PROBE.replace("sys.argv[1]", repr(argument)), workdir, limits, timeout=30)
+        try:
+            listener.accept()[0].close()
+            reached = True
+        except OSError:
+            reached = False
+    except (OSError, subprocess.SubprocessError) as error:
+        return [f"the sandbox could not be started: {error}"]
+    finally:
+        listener.close()
+    try:
+        found = json.loads(run.stdout[-65536:].strip().splitlines()[-1])
+        if not isinstance(found, dict):
+            raise ValueError("not an object")
+    except (ValueError, IndexError):
+        return [f"the sandbox's probe did not report (exit status {run.returncode}): {run.stderr[-500:].strip()}"]
+    problems = []
+    if found.get("uid") in (0, os.getuid()) or found.get("euid") in (0, os.getuid()) or \
+            not isinstance(found.get("uid"), int) or found["uid"] < UID_BASE:
+        problems.append(f"it runs as user id {found.get('uid')!r}, not an unprivileged id of its own")
+    if found.get("readable"):
+        problems.append(f"it can read {', '.join(map(str, found['readable']))}")
+    if found.get("network") or reached:
+        problems.append("it reaches the network: " + ", ".join(map(str, found.get("network") or ["the host"])))
+    wanted = {"AS": limits["memory_mb"] * 2**20, "CPU": limits["cpu_seconds"], "NPROC": limits["processes"],
+              "FSIZE": limits["file_mb"] * 2**20}
+    got = found.get("limits") if isinstance(found.get("limits"), dict) else {}
+    wrong = [f"{name} is {got.get(name)!r}, not {value}" for name, value in wanted.items() if got.get(name) != value]
+    if wrong:
+        problems.append("its limits are not in force: " + "; ".join(wrong))
+    if found.get("capabilities") != ["0000000000000000"]:
+        problems.append(f"it has capabilities {found.get('capabilities')!r}")
+    return problems
 
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
