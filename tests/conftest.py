@@ -90,7 +90,7 @@ def graded_examples(demo_run):
 SLOW_FIXTURES = {"graded", "graded_examples", "demo_run", "batch", "runs", "autograder_zip", "exported", "blank_course",
                  "serial"}
 # Modules whose every test runs nbgrader, a kernel or the sandbox.
-SLOW_MODULES = {"test_adversarial.py", "test_exchange.py", "test_demo.py", "test_sandbox.py"}
+SLOW_MODULES = {"test_adversarial.py", "test_sabotage.py", "test_exchange.py", "test_demo.py", "test_sandbox.py"}
 
 
 # Session fixtures that grade: the tests that use one run in one pytest-xdist worker, so that it

@@ -16,20 +16,14 @@ secret leaked, batch completed).  Nothing hostile ever runs on the host: attack 
 inside notebooks, run by nbgrader in the bubblewrap sandbox (use_sandbox is forced on below).
 """
 
-import base64
 import concurrent.futures
-import copy
-import hashlib
-import html
-import json
+import io
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import textwrap
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -38,14 +32,17 @@ import pytest
 from nbgrader.api import Gradebook
 
 from adversarial import cases
-from adversarial.cases import ATTACKS, NB, WRONG
+from adversarial.cases import ATTACKS, NB, NB_CALLBACK, WRONG
+from adversarial.verdicts import (Listener, broken_promises, cell_scores, costs_of, exercise_totals, hidden_lines_seen,
+                                  html_text, leaks, notebook_text, outputs_of, solution_only_lines, tree_hashes)
 from coursekit import notebooks
 from coursekit.course import BIN, environment, generate_release, nbgrader
 from coursekit.grading import batch as grade, parallel as parallel_grading, sandbox
+from coursekit.results import course_results
 from leftovers import wait_for_no_sandbox_processes
 from devtools.scratch import new_course
 from coursekit.spec import ASSIGNMENT, EXERCISES as SPEC, NOTEBOOKS, exercise_of
-from test_notebooks import max_score, secret_and_public_lines
+from test_notebooks import max_score
 
 # Tighter than the defaults so the attacks end quickly.  The output cap stays well above what an
 # honest notebook prints: a blank notebook's failure messages come to about 200 kB (03).
@@ -56,113 +53,6 @@ FILE_MB = 64  # LimitedExecute.file_mb, left at its default
 MAX_NOTEBOOK_BYTES = 2_000_000
 HONEST = ("reference", "blank", "wrong")
 ENV_SECRET = "MATH_NUMPY_TEST_SECRET"
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def tree_hashes(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(Path(folder).rglob("*")) if p.is_file()}
-
-
-def cell_scores(course):
-    """student -> notebook -> grade_id -> (score, max_score), for notebooks that were autograded."""
-    result = {}
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
-        for submission in gb.assignment_submissions(ASSIGNMENT):
-            student = submission.student.id
-            result.setdefault(student, {})
-            for nb in submission.notebooks:
-                if (Path(course) / "autograded" / student / ASSIGNMENT / f"{nb.name}.ipynb").exists():
-                    result[student][nb.name] = {g.name: (g.score, g.max_score) for g in nb.grades}
-    return result
-
-
-def exercise_totals(cells, nb=NB):
-    """exercise -> (score, max) for one notebook's cells; every exercise present (0 if not graded)."""
-    totals = {e: (0.0, 0.0) for e in SPEC[nb]}
-    for gid, (score, top) in (cells or {}).items():
-        exercise = exercise_of(gid, nb)
-        s, t = totals.get(exercise, (0.0, 0.0))
-        totals[exercise] = (s + (score or 0.0), t + top)
-    return totals
-
-
-def notebook_text(path):
-    """Every source and output of a notebook as plain text (so escaping cannot hide a match)."""
-    nb = notebooks.read(path)
-    parts = [json.dumps(nb.metadata)]
-    for cell in nb.cells:
-        parts.append(cell.source)
-        if cell.cell_type == "code":
-            parts.append(notebooks.output_text(cell))
-            for out in cell.outputs:
-                parts += [str(v) for v in out.get("data", {}).values()]
-    return "\n".join(parts)
-
-
-def html_text(path):
-    raw = Path(path).read_text(encoding="utf-8", errors="replace")
-    return raw + "\n" + html.unescape(re.sub(r"<[^>]+>", "", raw))
-
-
-def submitted_text(folder):
-    """What a student submitted, as text: parsed notebooks' sources, or the raw bytes decoded."""
-    parts = []
-    for path in sorted(Path(folder).glob("*")):
-        try:
-            parts.append("\n".join(c.source for c in notebooks.read(path).cells))
-        except Exception:  # noqa: BLE001 - broken submissions are the point here
-            parts.append(path.read_bytes().decode("utf-8", errors="replace"))
-    return "\n".join(parts)
-
-
-def solution_only_lines(course):
-    """Lines of the instructor's solutions that appear nowhere students can see them by design.
-
-    secret_and_public_lines (tests/test_notebooks.py) applied to the solution cells alone, minus
-    every line of the other cells (hidden tests are shown in feedback by nbgrader's design).
-    """
-    lines = set()
-    for nb_name in NOTEBOOKS:
-        source = notebooks.read(Path(course) / "source" / ASSIGNMENT / f"{nb_name}.ipynb")
-        only_solutions = copy.deepcopy(source)
-        only_solutions.cells = [c for c in source.cells if notebooks.is_solution(c)]
-        secret, _ = secret_and_public_lines(only_solutions)
-        elsewhere = {line.strip() for c in source.cells if not notebooks.is_solution(c)
-                     for line in c.source.splitlines()}
-        lines |= secret - elsewhere
-    return lines
-
-
-class Listener:
-    """A TCP server on the host's 127.0.0.1 that counts connections (none may arrive)."""
-
-    def __init__(self):
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen()
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self):
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.server.close()
 
 
 def write_honest(course, release, solutions):
@@ -243,11 +133,6 @@ def save_logs(folder, name, runs):
         (folder / f"{name}-{nb_name}.log").write_text(run.stdout + run.stderr)
 
 
-def outputs_of(batch, student):
-    path = batch["course"] / "autograded" / student / ASSIGNMENT / f"{NB}.ipynb"
-    return "\n".join(notebooks.output_text(c) for c in notebooks.read(path).cells if c.cell_type == "code")
-
-
 # ---------------------------------------------------------------- the batch
 
 
@@ -300,14 +185,19 @@ def batch(tmp_path_factory):
         for name, runs in (("first", first_runs), ("honest", honest_runs), ("second", second_runs),
                            ("feedback", {"all": feedback_run})):
             save_logs(logs, name, runs)
+        # What coursekit-grade does after grading: statuses, the tamper scan, withholding.
+        grade.review(course, out=io.StringIO())
+        withheld = {student: {nb_name: nb.withheld for nb_name, nb in result.notebooks.items()}
+                    for student, result in course_results(course).items()}
         leftovers = wait_for_no_sandbox_processes(course) + wait_for_no_sandbox_processes(honest_course)
         ipc_after = set(os.listdir(sandbox.IPC_DIR)) if sandbox.IPC_DIR.exists() else set()
-        yield {
+        run = {
             "course": course, "honest_course": honest_course, "snapshot": snapshot, "logs": logs,
             "ctx": ctx, "secret": secret, "env_secret": env_secret, "listener": listener,
             "before": before, "after": tree_hashes(course / "submitted"),
             "first": first, "first_statuses": first_statuses,
-            "second": cell_scores(course), "statuses": grade.statuses(course),
+            "second": cell_scores(course), "statuses": grade.statuses(course), "withheld": withheld,
+            "costs": {"serial": costs_of(snapshot), "parallel": costs_of(course)},
             "honest": cell_scores(honest_course), "honest_statuses": grade.statuses(honest_course),
             "solution_lines": solution_only_lines(course), "leftovers": leftovers, "resume": resume,
             "new_ipc": {n for n in ipc_after - ipc_before
@@ -317,6 +207,8 @@ def batch(tmp_path_factory):
                         "second run (--force, 2 workers)": t4 - t3, "generate_feedback (in parallel)": t5 - t3,
                         "fixture total": time.perf_counter() - started},
         }
+        run["scores"] = run["second"]
+        yield run
     finally:
         listener.close()
         patch.undo()
@@ -324,24 +216,6 @@ def batch(tmp_path_factory):
 
 def status_of(batch, student, nb_name=NB):
     return next(s for s in batch["statuses"][student] if s.notebook == nb_name)
-
-
-def leaks(batch, student):
-    """Secrets found in a student's autograded notebooks and feedback pages (empty: none)."""
-    course, snapshot = batch["course"], batch["snapshot"]
-    own = submitted_text(course / "submitted" / student / ASSIGNMENT)
-    solution_lines = {line for line in batch["solution_lines"] if line not in own}
-    found = []
-    paths = list((course / "autograded" / student).rglob("*.ipynb")) + \
-        list((snapshot / "autograded" / student).rglob("*.ipynb")) + \
-        list((snapshot / "feedback" / student).rglob("*.html"))
-    for path in paths:
-        text = notebook_text(path) if path.suffix == ".ipynb" else html_text(path)
-        for needle in (batch["secret"], batch["env_secret"], "SQLite format"):
-            if needle in text:
-                found.append(f"{path.name}: {needle}")
-        found += [f"{path.name}: solution line {line!r}" for line in solution_lines if line in text]
-    return found
 
 
 # ---------------------------------------------------------------- per case
@@ -369,25 +243,46 @@ def test_status_says_what_happened(attack, batch):
 
 @pytest.mark.parametrize("attack", [known_limit(a) for a in ATTACKS])
 def test_attack_earns_nothing_and_costs_only_what_it_attacked(attack, batch):
-    nb = attack.notebook
-    state = status_of(batch, attack.student, nb).state
-    cells = batch["second"].get(attack.student, {}).get(nb)
-    got = exercise_totals(cells, nb)
-    blank = exercise_totals(batch["second"]["blank"][nb], nb)
-    reference = exercise_totals(batch["second"]["reference"][nb], nb)
-    for exercise in attack.zero:
-        assert got[exercise][0] <= blank[exercise][0] == 0, f"{attack.student} earned {got[exercise]} in {exercise}"
-    keep = attack.keep + (attack.keep_if_alive if state != "stopped" else ())
-    for exercise in keep:
-        assert got[exercise] == reference[exercise], \
-            f"{attack.student} ({state}) lost honest points in {exercise}: {got[exercise]} of {reference[exercise]}"
+    assert "points" not in broken_promises(attack, batch)
+    cells = batch["second"].get(attack.student, {}).get(attack.notebook)
     if cells:  # nobody can raise what a notebook is worth
-        assert sum(top for _, top in cells.values()) == sum(t for _, t in reference.values()) == max_score(nb)
+        reference = exercise_totals(batch["second"]["reference"][attack.notebook], attack.notebook)
+        assert sum(top for _, top in cells.values()) == sum(t for _, t in reference.values()) == \
+            max_score(attack.notebook)
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=lambda a: a.student)
 def test_no_secret_reaches_any_output(attack, batch):
-    assert not leaks(batch, attack.student)
+    assert "secrets" not in broken_promises(attack, batch)
+
+
+@pytest.mark.parametrize("attack", [a for a in ATTACKS if a.withheld is not None], ids=lambda a: a.student)
+def test_a_doubtful_notebook_is_withheld_and_a_plain_one_is_not(attack, batch):
+    assert "withheld" not in broken_promises(attack, batch)
+
+
+def test_honest_students_are_not_withheld(batch):
+    for student in HONEST:
+        submitted = NOTEBOOKS if student != "wrong" else [NB]  # `wrong` hands in 02 alone: the others are missing
+        assert not any(batch["withheld"][student][nb] for nb in submitted), batch["withheld"][student]
+
+
+def test_every_reply_costs_the_grader_little_time_and_memory(batch):
+    """The grading process reads each of the kernel's replies in bounded time, and stays under 1 GiB
+    whatever a submission sends (serial nbgrader processes, then the parallel workers)."""
+    for run, costs in batch["costs"].items():
+        assert costs, run
+        slowest = max(costs.items(), key=lambda item: item[1].get("slowest_reply_seconds", 0))
+        assert slowest[1]["slowest_reply_seconds"] < 3, (run, slowest)
+        heaviest = max(costs.items(), key=lambda item: item[1].get("peak_memory_mib", 0))
+        assert heaviest[1]["peak_memory_mib"] < 1024, (run, heaviest)
+
+
+def test_call_backs_take_only_plain_positional_arguments(batch):
+    out = outputs_of(batch["course"], "atk-callback-abuse", NB_CALLBACK)
+    for how in ("where", "out", "many", "function"):
+        assert f"REFUSED {how}" in out, out[:3000]
+    assert "GOT" not in out, out[:3000]
 
 
 def test_the_leak_detector_finds_solutions_where_they_are(batch):
@@ -475,7 +370,7 @@ def test_output_floods_leave_small_notebooks(batch):
 
 
 def test_the_reader_ran_and_was_denied(batch):
-    out = outputs_of(batch, "atk-read-secrets")
+    out = outputs_of(batch["course"], "atk-read-secrets")
     course = batch["course"]
     for path in (f"{course}/gradebook.db", f"{course}/CANARY.txt", f"{course}/source/CANARY.txt",
                  "../../../gradebook.db", "/proc/1/environ"):
@@ -486,30 +381,20 @@ def test_the_reader_ran_and_was_denied(batch):
 def test_hidden_tests_never_reach_the_kernel(batch):
     """Split grading runs test cells outside the kernel, and the sandbox gets no notebook files:
     what student code prints of its history and surroundings holds no hidden-test line."""
-    source = notebooks.read(batch["course"] / "source" / ASSIGNMENT / f"{NB}.ipynb")
-    tests_only = copy.deepcopy(source)
-    tests_only.cells = [c for c in source.cells if notebooks.is_test(c)]
-    hidden, _ = secret_and_public_lines(tests_only)
-    assert len(hidden) > 20
-    blobs = re.findall(r"LEAK:([A-Za-z0-9+/=]+)", outputs_of(batch, "atk-exfiltrate-tests"))
-    assert blobs, "the attack did not run"
-    seen = "\n".join(base64.b64decode(blob).decode(errors="replace") for blob in blobs)
-    assert "def scale(a, s):" in seen, "the attack should see the student's own cells"
-    # Whole lines: a short hidden line can be part of a longer public one (checks.py's signatures).
-    seen_lines = {line.strip() for line in seen.splitlines()}
-    leaked = sorted(hidden & seen_lines)
-    assert not leaked, f"hidden-test lines reached the kernel: {leaked[:3]}"
+    out = outputs_of(batch["course"], "atk-exfiltrate-tests")
+    assert "LEAK:" in out, "the attack did not run"
+    assert not hidden_lines_seen(batch["course"], "atk-exfiltrate-tests")
 
 
 def test_the_network_is_unreachable(batch):
-    out = outputs_of(batch, "atk-network")
+    out = outputs_of(batch["course"], "atk-network")
     assert "NO NETWORK 127.0.0.1" in out and "CONNECTED" not in out, out
     assert batch["listener"].connections == 0
 
 
 def test_nothing_is_written_outside_the_sandbox(batch):
     ctx = batch["ctx"]
-    out = outputs_of(batch, "atk-write-outside")
+    out = outputs_of(batch["course"], "atk-write-outside")
     assert f"BLOCKED {ctx.course}/PWNED-{ctx.tag}" in out and "BLOCKED checks.py" in out, out
     for path in cases.write_targets(ctx):
         assert not Path(path).exists(), f"the sandbox wrote {path} on the host"
@@ -523,7 +408,7 @@ def test_nothing_is_written_outside_the_sandbox(batch):
 
 
 def test_the_fork_bomb_was_refused(batch):
-    assert "fork refused: [Errno 11]" in outputs_of(batch, "atk-fork-bomb")
+    assert "fork refused: [Errno 11]" in outputs_of(batch["course"], "atk-fork-bomb")
 
 
 # Like coursekit.grading.sandbox.launch, a fresh process that becomes bwrap, but runs `python -c CODE`
@@ -583,16 +468,22 @@ def test_a_fork_bomb_does_not_starve_a_sandbox_running_at_the_same_time(tmp_path
 
 
 def report(batch):
-    """The case table: case, status, score in 02, secret leaked, batch completed."""
+    """The case table: case, status, score in the attacked notebook, withheld, secret leaked, the
+    grader's slowest reply and peak memory (serial run), and whether the batch completed."""
     completed = all(st.state == "graded" for s in ("reference", "blank") for st in batch["statuses"][s])
-    rows = [f"{'case':24} {'status of the attacked notebook':88} {'score':>8} {'leaked':>6} {'batch ok':>8}"]
+    rows = [f"{'case':24} {'status of the attacked notebook':70} {'score':>8} {'withheld':>8} {'leaked':>6} "
+            f"{'reply s':>7} {'MiB':>5} {'batch ok':>8}"]
     for attack in ATTACKS:
         cells = batch["second"].get(attack.student, {}).get(attack.notebook) or {}
         score = f"{sum(s or 0 for s, _ in cells.values()):g}/{max_score(attack.notebook):g}"
         status = "; ".join(str(s) for s in batch["statuses"][attack.student] if s.notebook == attack.notebook or
                            s.state == "unexpected")
+        cost = batch["costs"]["serial"].get((attack.student, attack.notebook), {})
+        withheld = "yes" if batch["withheld"].get(attack.student, {}).get(attack.notebook) else "no"
         limit = "  (known limit)" if attack.known_limit else ""
-        rows.append(f"{attack.student:24} {status[:88]:88} {score:>8} {'yes' if leaks(batch, attack.student) else 'no':>6} "
+        rows.append(f"{attack.student:24} {status[:70]:70} {score:>8} {withheld:>8} "
+                    f"{'yes' if leaks(batch, attack.student) else 'no':>6} "
+                    f"{cost.get('slowest_reply_seconds', 0):>7.3f} {cost.get('peak_memory_mib', 0):>5.0f} "
                     f"{'yes' if completed else 'NO':>8}{limit}")
     rows.append("")
     rows += [f"{what}: {seconds:.1f} s" for what, seconds in batch["seconds"].items()]

@@ -67,6 +67,11 @@ class Attack:
     others: tuple = ()                # (notebook, state) of the others; default: every other one missing
     known_limit: str = ""             # set: the attack is known to succeed (documented limit)
     notebook: str = NB                # the attacked notebook (zero, keep, ... are its exercises)
+    zero_cells: tuple = ()            # test cells (grade_ids) that must score 0 although their exercise may not
+    withheld: bool | None = None      # whether coursekit-grade must withhold the notebook (None: not checked)
+    # The sabotage run (tests/test_adversarial.py) grades the cases denied by split grading or the
+    # sandbox again with both turned off: each must then succeed. "" leaves a case out of it.
+    denied_by: str = ""
 
     def expected_others(self):
         return dict(self.others) or {nb: "missing" for nb in SPEC if nb != self.notebook}
@@ -107,6 +112,12 @@ def after_setup(*cells):
 def test_ids(node, exercise):
     return [notebooks.grade_id(c) for c in node.cells
             if notebooks.is_test(c) and notebooks.grade_id(c).startswith(exercise + "_")]
+
+
+# A notebook that can rebind names at run time (builtins, get_ipython, frames, sys.modules, ...) has no
+# code the grader can read for certain: matmul_loops' code check then withholds it and pays nothing
+# (checks.code_doubts), wherever in the notebook that code is.
+CODE_CHECK = "matmul_loops_no_library_product"
 
 
 def after(exercise):
@@ -415,15 +426,16 @@ def numerical_derivative(f, x, h=1e-5):
 # A cell at the end gathers everything the kernel could know of the tests (its input history, every
 # file it can read near it) and prints it base64-encoded into the student's own output and feedback.
 EXFILTRATE_TESTS = """
-import base64, glob, os
+import base64, glob, itertools, os
 found = [str(cell) for cell in globals().get("In", [])]
-for path in glob.glob("*") + glob.glob("../*") + glob.glob("../../*/*/*") + glob.glob("/tmp/**", recursive=True):
+for path in glob.glob("*") + glob.glob("../*") + glob.glob("../../*/*/*") + list(itertools.islice(
+        glob.iglob("/tmp/**", recursive=True), 200)):
     try:
         with open(path, errors="replace") as file:
             found.append(file.read(2_000_000))
     except Exception:
         pass
-print("LEAK:" + base64.b64encode("\\n".join(found).encode()).decode())
+print("LEAK:" + base64.b64encode("\\n".join(found).encode()[:300_000]).decode())  # within the output limit
 """
 
 
@@ -616,6 +628,246 @@ def missing(ctx):
     return {f"{nb}.ipynb": filled(ctx, nb=nb) for nb in ("01_derivatives_and_gradients", "03_numpy_essentials")}
 
 
+# ---------------------------------------------------------------- the notebook's own structure (issue 23)
+# Split grading once trusted a test cell only if its source was exactly the gradebook's, and ran the
+# setup cell in the grader only where the notebook had it: a re-added test cell (nbgrader puts a
+# deleted one back with a comment line in front) ran in the student's kernel, and a test that ran
+# before the setup cell fetched `fail`, `passed` and `expect_*` from the kernel.
+
+# Permissive stand-ins for the checks, bound with := inside a comprehension (the scan saw no binding).
+WALRUS_HELPERS = """
+[((expect_array := lambda *a, **k: None), (expect_equal := lambda *a, **k: None),
+  (expect_bool := lambda *a, **k: None), (expect_raises := lambda *a, **k: None),
+  (call_unchanged := lambda f, *a, call=None, **k: f(*a)), (fail := lambda *a, **k: None),
+  (passed := lambda *a, **k: print("All tests passed."))) for _ in [0]]
+"""
+
+# The same as plain definitions, for a notebook whose setup cell is moved below them or deleted.
+OWN_HELPERS = """
+import numpy as np
+def _nothing(*args, **kwargs):
+    return None
+expect_array = expect_equal = expect_bool = expect_raises = fail = _nothing
+def call_unchanged(function, *args, call=None, **kwargs):
+    return function(*args)
+def passed():
+    print("All tests passed.")
+"""
+
+
+def readded_test(ctx):
+    """scale's test cells deleted (nbgrader re-adds them), helpers rebound by :=, wrong scale()."""
+    def edit(node):
+        node.cells = [c for c in node.cells if not (notebooks.is_test(c) and notebooks.grade_id(c).startswith("scale_"))]
+        node.cells.insert(index_of(node, "setup") + 1, code_cell(WALRUS_HELPERS))
+    return one(ctx, {"scale": WRONG["scale"]}, edit)
+
+
+def unmarked_tests(ctx):
+    """transpose's test cells stripped of their nbgrader metadata, helpers rebound by :=, wrong transpose()."""
+    def edit(node):
+        for gid in test_ids(node, "transpose"):
+            node.cells[index_of(node, gid)].metadata = {}
+        node.cells.insert(index_of(node, "setup") + 1, code_cell(WALRUS_HELPERS))
+    return one(ctx, {"transpose": WRONG["transpose"]}, edit)
+
+
+def setup_moved(ctx):
+    """The setup cell moved to the end, the student's own permissive helpers first; every answer wrong."""
+    def edit(node):
+        setup = node.cells.pop(index_of(node, "setup"))
+        node.cells.insert(0, code_cell(OWN_HELPERS))
+        node.cells.append(setup)
+    return one(ctx, WRONG, edit)
+
+
+def setup_deleted(ctx):
+    """The setup cell deleted, the student's own permissive helpers instead; every answer wrong."""
+    def edit(node):
+        node.cells[index_of(node, "setup")] = code_cell(OWN_HELPERS)
+    return one(ctx, WRONG, edit)
+
+
+def forged_test(ctx):
+    """A cell claiming scale_values' id (locked, a grade cell, source `pass`) above the scale cell, the
+    real one deleted; wrong scale()."""
+    def edit(node):
+        real = index_of(node, "scale_values")
+        forged = copy.deepcopy(node.cells.pop(real))
+        forged.source = "passed()"
+        node.cells.insert(index_of(node, "scale"), forged)
+    return one(ctx, {"scale": WRONG["scale"]}, edit)
+
+
+# ---------------------------------------------------------------- call-backs (notebook 01)
+# The test's own functions run in the grading process when the student's code calls them back.
+# With the student's keyword arguments, np.exp(x, where=False) handed back uninitialised memory of
+# the grader (other notebooks' hidden tests, the reference solution). The attack prints what it gets.
+CALLBACK_ABUSE = {
+    "chain_rule": """
+import numpy as np
+def chain_rule(df_outer, f_inner, df_inner):
+    def derivative(x):
+        found = []
+        for how in ("where", "out", "many", "function"):
+            try:
+                if how == "where":
+                    value = df_outer(np.zeros(4), where=False)
+                elif how == "out":
+                    value = df_outer(np.zeros(4), np.zeros(4))
+                elif how == "many":
+                    value = df_outer(1.0, 2.0, 3.0)
+                else:
+                    value = df_outer(chain_rule)
+                found.append(f"GOT {how} {np.asarray(value).tobytes()[:64]!r}")
+            except Exception as error:
+                found.append(f"REFUSED {how}: {error}")
+        print("\\n".join(found))
+        return 0.0
+    return derivative
+""",
+    "numerical_derivative": """
+import numpy as np
+def numerical_derivative(f, x, h=1e-5):
+    try:
+        leak = f(np.zeros(100_000), where=np.zeros(100_000, dtype=bool))
+        print("GOT", np.asarray(leak).tobytes()[:200])
+    except Exception as error:
+        print("REFUSED where:", error)
+    return 0.0
+""",
+}
+
+
+# ---------------------------------------------------------------- replies that cost the grader time
+# A reply's cost must be linear in its size and counted in the call's time limit.
+
+# Built as text and typed by input() past the agent: a kernel that builds such a set itself pays
+# the n*n comparisons, within its own time limit.
+HASH_PILEUP = {
+    # 40 000 integers that all hash alike (hash(n) is n modulo 2**61 - 1), within the wire's 50 000 values:
+    # a set of them, and a dict of 20 000 (800 million comparisons before the fix, at least a minute).
+    "transpose": """
+import builtins, json, sys
+def transpose(a):
+    keys = [["int", str(1 + k * (2**61 - 1))] for k in range(40_000)]
+    reply = ["dict", [[["str", "kind"], ["str", "reply"]], [["str", "result"], ["set", keys]]]]
+    builtins.input(sys.modules["_grading_agent"].MARK + json.dumps(reply))
+    return a
+""",
+    "matrix_add": """
+import builtins, json, sys
+def matrix_add(a, b):
+    pairs = [[["int", str(1 + k * (2**61 - 1))], ["none"]] for k in range(20_000)]
+    reply = ["dict", [[["str", "kind"], ["str", "reply"]], [["str", "result"], ["dict", pairs]]]]
+    builtins.input(sys.modules["_grading_agent"].MARK + json.dumps(reply))
+    return a
+""",
+}
+
+# Error messages that make a regular expression with `.*` between two words backtrack, once through
+# the agent (which cuts a message to 20 000 characters) and once past it: a reply typed by input()
+# with a 680 000-character message and 300 tracebacks lines of 20 000.
+REGEX_STALL = {
+    "scale": """
+def scale(a, s):
+    raise TypeError("Cannot interpret " * 40_000)
+""",
+    "product_shape": """
+import builtins, sys
+def product_shape(shape_a, shape_b):
+    agent = sys.modules["_grading_agent"]
+    error = {"type": "IndexError", "name": "IndexError", "message": "axis " * 136_000,
+             "traceback": ["Cell In[1], line " + "1" * 19_000] * 300}
+    builtins.input(agent.MARK + agent.dumps({"kind": "reply", "error": error}))
+    return (0, 0)
+""",
+}
+
+# Signed IOPub messages of 40 MB each, sent from the transpose cell while it runs: nbclient's
+# socket took any size and queued any number (with 200 MB messages and the default 2 GiB for the
+# kernel, the grading process passed 2.5 GiB). Here the kernel has 1 GiB: eight of 40 MB.
+IOPUB_FLOOD = """
+kernel = get_ipython().kernel
+parent = kernel.get_parent("shell")
+text = "x" * 40_000_000
+for _ in range(8):
+    kernel.session.send(kernel.iopub_socket, "stream", {"name": "stdout", "text": text}, parent=parent)
+"""
+
+
+# ---------------------------------------------------------------- code that hides a library product
+# matmul_loops must compute each entry in loops. Its check reads the code; what it cannot read for
+# certain must be withheld for review, not paid (2 points each before).
+MATMUL_LOOPS_DEF = """
+def matmul_loops(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            for k in range(a.shape[1]):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+"""
+
+HIDDEN_PRODUCTS = {
+    "rebound": MATMUL_LOOPS_DEF + """
+
+def _fast(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    return np.matmul(a, b)
+
+matmul_loops = _fast
+""",
+    "getattr": """
+def matmul_loops(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            c[i, j] = getattr(np, "mat" "mul")(a[i], b[:, j]) * 1
+    return c
+""",
+    "new-routine": """
+def matmul_loops(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            c[i, j] = np.linalg.vecdot(a[i], b[:, j]) * 1
+    return c
+""",
+    "correlate": """
+def matmul_loops(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError("incompatible shapes")
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            c[i, j] = np.correlate(a[i], b[:, j])[0] * 1
+    return c
+""",
+    "walrus": MATMUL_LOOPS_DEF + """
+
+[matmul_loops := (lambda a, b: np.asarray(a, dtype=float) @ np.asarray(b, dtype=float)) for _ in [0]]
+""",
+}
+
+
 # ---------------------------------------------------------------- the cases
 
 ATTACKS = [
@@ -667,10 +919,10 @@ ATTACKS = [
            ("graded", "stopped"), "", zero=("transpose",), keep=("scale",), keep_if_alive=after("transpose")),
     Attack("atk-delete-tests", "test cells",
            "wrong scale(); both scale test cells deleted",
-           delete_tests, ("graded",), "", zero=("scale",), keep=but("scale")),
+           delete_tests, ("graded",), "", zero=("scale",), keep=but("scale"), withheld=True),
     Attack("atk-edit-tests", "locked test cells",
            "wrong transpose(); its test cells edited to `pass` and `assert True`",
-           edit_tests, ("graded",), "", zero=("transpose",), keep=but("transpose")),
+           edit_tests, ("graded",), "", zero=("transpose",), keep=but("transpose"), withheld=True),
     Attack("atk-metadata", "cell metadata",
            "wrong scale/transpose/matrix_add/product_shape; their test cells get points 100, grade "
            "False, solution True, or become markdown; a solution cell becomes a 50-point grade cell",
@@ -684,12 +936,14 @@ ATTACKS = [
            "added cell patches numpy.testing, np.allclose and builtins.AssertionError; wrong scale() "
            "(the patched np.allclose also breaks the student's own commutes() and is_solution())",
            lambda ctx: one(ctx, {"scale": WRONG["scale"]}, after_setup(PATCH_ASSERTS)),
-           ("graded",), "", zero=("scale",), keep=but("scale", "commutes", "is_solution")),
+           ("graded",), "", zero=("scale",), keep=but("scale", "commutes", "is_solution", "matmul_loops"),
+           zero_cells=(CODE_CHECK,), denied_by="split"),
     Attack("atk-hide-errors", "error reporting",
            "added cell installs a custom exception handler, silences showtraceback and stderr; "
            "wrong scale()",
            lambda ctx: one(ctx, {"scale": WRONG["scale"]}, after_setup(HIDE_ERRORS)),
-           ("graded",), "", zero=("scale",), keep=but("scale")),
+           ("graded",), "", zero=("scale",), keep=but("scale", "matmul_loops"), zero_cells=(CODE_CHECK,),
+           denied_by="split"),
     Attack("atk-always-equal", "value comparison",
            "transpose() returns an object equal to everything; matrix_add() an ndarray subclass "
            "with lying __eq__ and ufuncs",
@@ -697,11 +951,11 @@ ATTACKS = [
            ("graded",), "", zero=("transpose", "matrix_add"), keep=but("transpose", "matrix_add")),
     Attack("atk-read-secrets", "confidentiality (source, gradebook, canaries, env, other students)",
            "untouched release; scale cell and an added cell open and print the instructor's files",
-           reader, ("graded",), "", zero=tuple(EXERCISES)),
+           reader, ("graded",), "", zero=tuple(EXERCISES), denied_by="sandbox"),
     Attack("atk-network", "network",
            "the scale cell connects to the test's TCP listener on 127.0.0.1 and beyond",
            lambda ctx: one(ctx, {"scale": network(ctx)}),
-           ("graded",), "", zero=("scale",), keep=but("scale")),
+           ("graded",), "", zero=("scale",), keep=but("scale"), denied_by="sandbox"),
     Attack("atk-write-outside", "the grader's file system",
            "the scale cell writes to the course, submitted/, /tmp, the kernels' socket folder "
            "and checks.py, and fills every writable folder",
@@ -724,26 +978,28 @@ ATTACKS = [
     Attack("atk-rebind-checks", "test helpers in the notebook namespace",
            "added cell rebinds expect_array, call_unchanged, ... to no-ops; wrong scale()",
            lambda ctx: one(ctx, {"scale": WRONG["scale"]}, after_setup(REBIND_CHECKS)),
-           ("graded",), "", zero=("scale",), keep=but("scale")),
+           ("graded",), "", zero=("scale",), keep=but("scale"), denied_by="split"),
     Attack("atk-skip-tests", "test cell source at run time",
            "added cell registers an IPython input transformer that empties every test cell; wrong scale()",
            lambda ctx: one(ctx, {"scale": WRONG["scale"]}, after_setup(SKIP_TESTS)),
-           ("graded",), "", zero=("scale",), keep=but("scale")),
+           ("graded",), "", zero=("scale",), keep=but("scale", "matmul_loops"), zero_cells=(CODE_CHECK,),
+           denied_by="split"),
     Attack("atk-replace-run-cell", "the kernel's cell runner",
            "first cell replaces get_ipython().run_cell (every later cell runs `pass`); every exercise returns "
            "an object equal to everything",
-           lambda ctx: one(ctx, edit=after_setup(REPLACE_RUN_CELL)), ("graded",), "", zero=tuple(EXERCISES)),
+           lambda ctx: one(ctx, edit=after_setup(REPLACE_RUN_CELL)), ("graded",), "", zero=tuple(EXERCISES), denied_by="split"),
     Attack("atk-settrace", "tracing and profiling hooks",
            "sys.settrace, sys.setprofile and threading.settrace turn `fail` into a no-op wherever it is "
            "seen; every answer wrong",
-           lambda ctx: one(ctx, WRONG, after_setup(SETTRACE)), ("graded",), "", zero=tuple(EXERCISES)),
+           lambda ctx: one(ctx, WRONG, after_setup(SETTRACE)), ("graded",), "", zero=tuple(EXERCISES), denied_by="split"),
     Attack("atk-gc-patch", "every object of the interpreter",
            "walks gc.get_objects() and turns the check functions into no-ops; every answer wrong",
-           lambda ctx: one(ctx, WRONG, after_setup(GC_PATCH)), ("graded",), "", zero=tuple(EXERCISES)),
+           lambda ctx: one(ctx, WRONG, after_setup(GC_PATCH)), ("graded",), "", zero=tuple(EXERCISES), denied_by="split"),
     Attack("atk-frame-inspect", "the caller's frames",
            "scale() walks up sys._getframe() and disarms fail/expect_array/call_unchanged there, then "
            "returns its input",
-           lambda ctx: one(ctx, {"scale": FRAME_INSPECT}), ("graded",), "", zero=("scale",), keep=but("scale")),
+           lambda ctx: one(ctx, {"scale": FRAME_INSPECT}), ("graded",), "", zero=("scale",),
+           keep=but("scale", "matmul_loops"), zero_cells=(CODE_CHECK,), denied_by="split"),
     Attack("atk-builtins-numpy", "builtins and NumPy in the kernel",
            "rebinds isinstance, all, any, abs, np.allclose, np.array_equal, np.isclose, ndarray.__eq__; "
            "every answer wrong",
@@ -769,11 +1025,66 @@ ATTACKS = [
            zero=("numerical_derivative",), keep=but("numerical_derivative", nb=NB_CALLBACK), notebook=NB_CALLBACK),
     Attack("atk-exfiltrate-tests", "hidden tests' confidentiality",
            "a last cell prints, base64-encoded, its input history and every file it can open; every answer wrong",
-           lambda ctx: one(ctx, WRONG, at_end(EXFILTRATE_TESTS)), ("graded",), "", zero=tuple(EXERCISES)),
+           lambda ctx: one(ctx, WRONG, at_end(EXFILTRATE_TESTS)), ("graded",), "", zero=tuple(EXERCISES), denied_by="split"),
     Attack("atk-print-flood-call", "output during a call",
            "transpose() prints 3 MB and writes 3 MB to its file descriptor on every call; returns its input",
-           lambda ctx: one(ctx, {"transpose": PRINT_FLOOD}), ("graded",), "", zero=("transpose",),
-           keep=but("transpose")),
+           lambda ctx: one(ctx, {"transpose": PRINT_FLOOD}), ("graded", "stopped"), "", zero=("transpose",),
+           # ipykernel sends what reached the descriptor when it flushes: one message may or may not pass
+           # the size cap (the notebook then stops), by timing.
+           keep=("scale",), keep_if_alive=after("transpose"), load_dependent=after("transpose")),
+    # The notebook's structure (split grading takes its instructor cells from the gradebook).
+    Attack("atk-readded-test", "deleted test cells re-added by nbgrader",
+           "both scale test cells deleted (nbgrader re-adds them behind a comment line); an added cell binds "
+           "no-op checks with := in a comprehension; wrong scale()",
+           readded_test, ("graded",), "", zero=("scale",), keep=but("scale"), withheld=True, denied_by="split"),
+    Attack("atk-unmarked-tests", "test cells without nbgrader metadata",
+           "transpose's test cells stripped of their metadata (they run as student code; nbgrader re-adds "
+           "the real ones); no-op checks bound with :=; wrong transpose()",
+           unmarked_tests, ("graded",), "", zero=("transpose",), keep=but("transpose"), withheld=True,
+           denied_by="split"),
+    Attack("atk-setup-moved", "the setup cell's place",
+           "the setup cell moved to the end; the student's own no-op checks defined first; every answer wrong",
+           setup_moved, ("graded",), "", zero=tuple(EXERCISES), withheld=True, denied_by="split"),
+    Attack("atk-setup-deleted", "the setup cell",
+           "the setup cell replaced by the student's own no-op checks; every answer wrong",
+           setup_deleted, ("graded",), "", zero=tuple(EXERCISES), withheld=True, denied_by="split"),
+    Attack("atk-forged-test", "a test cell's id",
+           "a cell claiming scale_values' grade_id (source `passed()`) above the scale cell, the real one "
+           "deleted; wrong scale()",
+           forged_test, ("graded",), "", zero=("scale",), keep=but("scale"), withheld=True),
+    # What crosses from the kernel into the grading process.
+    Attack("atk-callback-abuse", "call-backs into the grading process",
+           "chain_rule's and numerical_derivative's functions (01) call the test's functions with "
+           "where=False, an out array, too many arguments and a function, and print what comes back",
+           lambda ctx: one(ctx, CALLBACK_ABUSE, nb=NB_CALLBACK), ("graded",), "",
+           zero=tuple(CALLBACK_ABUSE), keep=but(*CALLBACK_ABUSE, nb=NB_CALLBACK), notebook=NB_CALLBACK,
+           withheld=False),
+    Attack("atk-hash-pileup", "the grader's time (hashing)",
+           "transpose() and matrix_add() type by input() a reply holding a set of 40 000, a dict of 20 000, "
+           "integers that all hash alike",
+           lambda ctx: one(ctx, HASH_PILEUP), ("graded",), "", zero=tuple(HASH_PILEUP),
+           keep=but(*HASH_PILEUP, "matmul_loops"), zero_cells=(CODE_CHECK,)),
+    Attack("atk-regex-stall", "the grader's time (regular expressions)",
+           "scale() raises a TypeError of 'Cannot interpret ' x 40 000; product_shape() types a reply by input() "
+           "past the agent's cut: a 680 000-character message and 300 traceback lines of 19 000 characters",
+           lambda ctx: one(ctx, REGEX_STALL), ("graded",), "", zero=tuple(REGEX_STALL),
+           keep=("transpose", "matrix_add"), zero_cells=(CODE_CHECK,)),
+    Attack("atk-iopub-flood", "the grader's memory (IOPub)",
+           "the transpose cell sends eight signed IOPub messages of 40 MB from inside the kernel",
+           lambda ctx: one(ctx, {"transpose": IOPUB_FLOOD}), ("stopped",), "printed more than",
+           zero=("transpose",) + after("transpose"), keep=("scale",), withheld=True),
+    # Code-reading checks fail closed.
+    *[Attack(f"atk-matmul-{how}", "the no-library-product check",
+             f"matmul_loops: {what}", lambda ctx, how=how: one(ctx, {"matmul_loops": HIDDEN_PRODUCTS[how]}),
+             ("graded",), "", zero_cells=("matmul_loops_no_library_product",), keep=but("matmul_loops"),
+             withheld=withheld)
+      for how, what, withheld in (
+          ("rebound", "a loop-like def, then rebound to a function that calls np.matmul", True),
+          ("getattr", "getattr(np, 'mat' 'mul') per entry, inside two loops", True),
+          ("new-routine", "np.linalg.vecdot per entry, inside two loops (a product not in any list before)", False),
+          ("walrus", "a loop-like def, then rebound by := in a comprehension to a lambda using @", True),
+          ("correlate", "np.correlate(row, column) per entry, inside two loops (a dot product no list names)",
+           True))],
 ]
 
 BY_STUDENT = {a.student: a for a in ATTACKS}
