@@ -52,7 +52,8 @@ def attack_table():
 
 def nbgrader(checkout, course, *args):
     venv = Path(checkout) / ".venv" / "bin"
-    env = {**os.environ, "PATH": f"{venv}:{os.environ.get('PATH', '')}"}
+    # No PYTHONPATH: it would make the other checkout's nbgrader import this checkout's coursekit.
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONPATH"}, "PATH": f"{venv}:{os.environ.get('PATH', '')}"}
     return subprocess.Popen([str(venv / "nbgrader"), *args], cwd=course, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

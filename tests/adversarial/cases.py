@@ -643,16 +643,28 @@ WALRUS_HELPERS = """
 """
 
 # The same as plain definitions, for a notebook whose setup cell is moved below them or deleted.
+# Notebook 01's formula and partial-derivative tests use no `np`: before the setup cell ran, the
+# grader fetched every helper they call from the kernel, these included.
 OWN_HELPERS = """
 import numpy as np
 def _nothing(*args, **kwargs):
     return None
-expect_array = expect_equal = expect_bool = expect_raises = fail = _nothing
+expect_array = expect_equal = expect_bool = expect_raises = expect_number = fail = _nothing
+expect_formula = expect_formula_at = right_at_point = _nothing
+type_name = lambda value: "dict"
 def call_unchanged(function, *args, call=None, **kwargs):
     return function(*args)
 def passed():
     print("All tests passed.")
 """
+# Wrong answers for the exercises of 01 whose tests need no `np`.
+WRONG_01 = {
+    "derivative_answers": 'derivative_answers = {"x**3": "x", "exp(2*x)": "x", "1/exp(x)": "x", "log(x**2 + 1)": "x", '
+                          '"1/x**2": "x"}',
+    "partial_answers": 'partial_answers = {"df/dx": "x", "df/dy": "x"}',
+    "partials_sum": "def partials_sum(x, y):\n    return None",
+    "partials_product": "def partials_product(x, y):\n    return None",
+}
 
 
 def readded_test(ctx):
@@ -673,19 +685,20 @@ def unmarked_tests(ctx):
 
 
 def setup_moved(ctx):
-    """The setup cell moved to the end, the student's own permissive helpers first; every answer wrong."""
+    """01: the setup cell moved to the end, the student's own permissive helpers first; wrong answers
+    to the exercises whose tests use no `np`, the reference elsewhere."""
     def edit(node):
         setup = node.cells.pop(index_of(node, "setup"))
         node.cells.insert(0, code_cell(OWN_HELPERS))
         node.cells.append(setup)
-    return one(ctx, WRONG, edit)
+    return one(ctx, WRONG_01, edit, nb=NB_CALLBACK)
 
 
 def setup_deleted(ctx):
-    """The setup cell deleted, the student's own permissive helpers instead; every answer wrong."""
+    """01: the setup cell replaced by the student's own permissive helpers; the same answers."""
     def edit(node):
         node.cells[index_of(node, "setup")] = code_cell(OWN_HELPERS)
-    return one(ctx, WRONG, edit)
+    return one(ctx, WRONG_01, edit, nb=NB_CALLBACK)
 
 
 def forged_test(ctx):
@@ -1043,11 +1056,14 @@ ATTACKS = [
            unmarked_tests, ("graded",), "", zero=("transpose",), keep=but("transpose"), withheld=True,
            denied_by="split"),
     Attack("atk-setup-moved", "the setup cell's place",
-           "the setup cell moved to the end; the student's own no-op checks defined first; every answer wrong",
-           setup_moved, ("graded",), "", zero=tuple(EXERCISES), withheld=True, denied_by="split"),
+           "01: the setup cell moved to the end, the student's own no-op checks defined first; wrong formulas "
+           "and partial derivatives (their tests use no np), the reference elsewhere",
+           setup_moved, ("graded",), "", zero=tuple(WRONG_01), keep=but(*WRONG_01, nb=NB_CALLBACK),
+           notebook=NB_CALLBACK, withheld=True, denied_by="split"),
     Attack("atk-setup-deleted", "the setup cell",
-           "the setup cell replaced by the student's own no-op checks; every answer wrong",
-           setup_deleted, ("graded",), "", zero=tuple(EXERCISES), withheld=True, denied_by="split"),
+           "01: the setup cell replaced by the student's own no-op checks; the same answers",
+           setup_deleted, ("graded",), "", zero=tuple(WRONG_01), keep=but(*WRONG_01, nb=NB_CALLBACK),
+           notebook=NB_CALLBACK, withheld=True, denied_by="split"),
     Attack("atk-forged-test", "a test cell's id",
            "a cell claiming scale_values' grade_id (source `passed()`) above the scale cell, the real one "
            "deleted; wrong scale()",
