@@ -27,6 +27,9 @@ class TokenCache:
 
     def __init__(self, clock=time.monotonic):
         self.clock, self.tokens, self.lock = clock, {}, threading.Lock()
+        # One thread asks the LMS for a token while the others wait for it (a push's threads all need
+        # the same token at their start).
+        self.fetching = threading.Lock()
         self.fetched = 0  # tokens asked of the LMS (the tests count them)
 
     def get(self, key):
@@ -75,13 +78,16 @@ class Connector(ServiceConnector):
         """pylti1p3's get_access_token (cached above), tried again on 429, 5xx or a dropped connection."""
         def attempt():
             try:
-                return self.get_access_token(scopes)
+                with self.tokens.fetching:
+                    return self.get_access_token(scopes)
             except LtiServiceException as error:
                 response = error.response
                 if response.status_code in RETRYABLE_STATUS:
                     raise Transient(f"token: HTTP {response.status_code}", response.status_code,
                                     retry_after(response.headers.get("Retry-After")), answer_of(response)) from error
-                raise
+                raise LtiServiceException(f"the LMS gave no access token for {' '.join(sorted(scopes))} "
+                                          f"(is the service enabled for the tool?): {answer_of(response, 200)}",
+                                          response) from error
             except (requests.ConnectionError, requests.Timeout) as error:
                 raise Transient(f"token: {error}") from error
         return with_retries(attempt, self.backoff, self.sleep)
