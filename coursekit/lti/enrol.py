@@ -126,7 +126,8 @@ def enrol(store: Store, issuer, learners, roster, db_url):
             values = {k: v for k, v in values.items() if v}
             if existing is None or not existing.lms_user_id:
                 values["lms_user_id"] = member.sub
-            students[student] = gb.update_or_create_student(student, **values)
+            if existing is None or any(getattr(existing, k) != v for k, v in values.items()):
+                students[student] = gb.update_or_create_student(student, **values)  # one commit each
     return done
 
 

@@ -8,7 +8,6 @@ for 127.0.0.1, once per session.  Each test gets its own course, LMS and tool se
 import datetime
 import io
 import ipaddress
-import logging
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
 
@@ -32,9 +31,7 @@ from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO
 from tests.lms import gradebooks
 
-from lti_platform import INSTRUCTOR, LEARNER, MENTOR, TA, Lms, free_port
-
-logging.getLogger("werkzeug").setLevel(logging.WARNING)
+from lti_platform import INSTRUCTOR, LEARNER, MENTOR, TA, Lms, free_port, rsa_pair
 
 # The class: gradebook students and how much of each cell's points they scored (absent: no submission).
 STUDENTS = [("alice", "Alice", "O'Neil", None), ("bao", "Bảo", "Nguyễn", "48227"), ("chidi", "Chidi", "Okafor", None),
@@ -63,15 +60,6 @@ CSV_ROSTER = [Student("alice", "Alice", "O'Neil", "alice@example.edu"),
               Student("eve", "Eve", "Absent", "eve@example.edu")]
 LEARNER_IDS = {"u-alice": "alice", "u-bao": "bao", "u-chidi": "chidi", "u-dana": "dana", "u-eve": "eve",
                "u-fay": "fay"}
-
-
-def rsa_pem():
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-    return private, public
 
 
 def tls_certificate(folder):
@@ -113,10 +101,10 @@ def template_course(path):
 def pems(tmp_path_factory):
     """Keys and certificate made at test time, and the course template (one per session)."""
     folder = tmp_path_factory.mktemp("keys")
-    tool, platform = rsa_pem(), rsa_pem()
+    tool, platform = rsa_pair(), rsa_pair()
     cert, cert_key = tls_certificate(folder)
     course = tmp_path_factory.mktemp("template")
-    return {"tool": tool, "platform": platform, "cert": cert, "cert_key": cert_key, "forger": rsa_pem(),
+    return {"tool": tool, "platform": platform, "cert": cert, "cert_key": cert_key, "forger": rsa_pair(),
             "course": course, "total": template_course(course)}
 
 

@@ -24,12 +24,15 @@ import datetime
 import html
 import itertools
 import json
+import logging
 import socket
 import threading
 import time
 from urllib.parse import urlencode
 
 import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, Response as FlaskResponse, redirect, request
 from lti1p3platform.exceptions import LineItemNotFoundException, LtiServiceException
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
@@ -51,8 +54,20 @@ AGS_SCOPES = ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
               "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
               "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
               "https://purl.imsglobal.org/spec/lti-ags/scope/score"]
+logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+
 ACTIVITY = {"Initialized", "Started", "InProgress", "Submitted", "Completed"}
 GRADING = {"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"}
+
+
+def rsa_pair():
+    """(private, public) PEM of a new 2048-bit RSA key."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return private, public
 
 
 def free_port():
@@ -125,6 +140,8 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
     def get_launch_message(self, include_extra_claims=True):
         message = super().get_launch_message(include_extra_claims)
         message.update(self.lms.claims)
+        if self.lms.omit_azp:
+            del message["azp"]
         return message
 
     def render_launch_form(self, launch_data, **kwargs):
@@ -247,7 +264,7 @@ class Lms:
         self.context_id, self.context_title = "Course-MNP-2026", "Maths and NumPy for Deep Learning"
         self.users, self.lineitems, self.scores = {}, {}, {}
         self.accepted, self.created, self.token_requests, self.score_posts = [], [], [], 0
-        self.jtis, self.faults, self.claims = set(), [], {}
+        self.jtis, self.faults, self.claims, self.omit_azp = set(), [], {}, False
         self.granted_scopes = set(AGS_SCOPES) | {NRPS_SCOPE}
         self.id_token_expiration = 300
         self.tokens_valid_after = 0
