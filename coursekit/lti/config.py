@@ -44,7 +44,8 @@ class LtiTool(LoggingConfigurable):
                                  "during a launch (Canvas: .../api/lti/authorize_redirect; Moodle: "
                                  ".../mod/lti/auth.php).").tag(config=True)
     token_url = Unicode("", help="The platform's OAuth2 token endpoint, for the access tokens of Names and Roles "
-                                 "and of Assignment and Grade Services (Moodle: .../mod/lti/token.php).").tag(config=True)
+                                 "and of Assignment and Grade Services (Moodle: .../mod/lti/token.php)."
+                        ).tag(config=True)
     token_audience = Unicode("", help="The aud of the tool's token request, when the platform wants another one "
                                       "than token_url (Brightspace does).").tag(config=True)
     key_set_url = Unicode("", help="The platform's public key set (JWKS) URL: launches are signed by one of its "

@@ -197,7 +197,8 @@ def summary(report: Report):
                      f"`coursekit-review clear` clears): {', '.join(d.student for d in withheld)}")
     missing = report.by_state("no submission")
     if missing:
-        lines.append(f"  no submission, nothing sent (--missing-as-zero sends 0): {', '.join(d.student for d in missing)}")
+        lines.append("  no submission, nothing sent (--missing-as-zero sends 0): "
+                     + ", ".join(d.student for d in missing))
     unknown = report.by_state("not in the LMS")
     if unknown:
         lines.append(f"  no LMS user known (run `coursekit-lti roster`): {', '.join(d.student for d in unknown)}")

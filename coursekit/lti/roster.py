@@ -28,7 +28,8 @@ def import_roster(platform: Platform, store: Store, context: Context, course, db
 def summary(members: Members, done: Enrolment):
     """The lines the roster import prints (and the instructor page shows)."""
     lines = [f"Learners: {len(members.learners)} ({len(done.added)} new, {len(done.known)} known before)"]
-    lines += [f"  new  {student:<20} {member.display} <{member.email}> (by {how})" for member, student, how in done.added]
+    lines += [f"  new  {student:<20} {member.display} <{member.email}> (by {how})"
+              for member, student, how in done.added]
     for member, why in done.refused:
         lines.append(f"  NOT ENROLLED {member.display} <{member.email}>: {why}")
     for member, student, other in done.disagreements:

@@ -97,9 +97,10 @@ class Config(LTI1P3PlatformConfAbstract):
         return self.lms.registration
 
     def validate_token(self, token, allowed_scopes=None, audience=None):
-        # A revoked token (a real LMS may drop tokens early): 401, as for an expired one.
-        issued = jwt.decode(token, options={"verify_signature": False}).get("iat", 0)
-        if issued < self.lms.tokens_valid_after:
+        # A revoked token (a real LMS may drop tokens early): 401, as for an expired one.  lti1p3platform's
+        # tokens have no jti: two issued in the same second are the same string, so the latest issue counts.
+        if self.lms.issued_at.get(token, 0.0) < self.lms.revoked_before:
+            self.lms.refused_tokens += 1
             return False
         return super().validate_token(token, allowed_scopes, audience)
 
@@ -267,7 +268,8 @@ class Lms:
         self.jtis, self.faults, self.claims, self.omit_azp = set(), [], {}, False
         self.granted_scopes = set(AGS_SCOPES) | {NRPS_SCOPE}
         self.id_token_expiration = 300
-        self.tokens_valid_after = 0
+        self.issued, self.issued_at, self.revoked_before = [], {}, 0.0
+        self.refused_tokens, self.revoke_after = 0, 0
         self.members_per_page, self.lineitems_per_page = 2, 2
         self.launch_lineitem = None
         self.jwks_padding = 0
@@ -306,7 +308,7 @@ class Lms:
         self.server.server_close()
 
     def revoke_tokens(self):
-        self.tokens_valid_after = int(time.time()) + 1
+        self.revoked_before = time.monotonic()
 
     def add_user(self, user_id, roles, given_name="", family_name="", email="", status="Active"):
         self.users[user_id] = {"roles": roles, "given_name": given_name, "family_name": family_name,
@@ -315,7 +317,8 @@ class Lms:
     def held(self, lineitem_id=None):
         """{user id: (scoreGiven, scoreMaximum)} the platform holds for the line item (ours by default)."""
         lineitem_id = lineitem_id or next(iter(self.created), None)
-        return {user: (s.get("scoreGiven"), s.get("scoreMaximum")) for user, s in self.scores.get(lineitem_id, {}).items()}
+        held = self.scores.get(lineitem_id, {})
+        return {user: (s.get("scoreGiven"), s.get("scoreMaximum")) for user, s in held.items()}
 
     # ------------------------------------------------------------ the routes
 
@@ -372,7 +375,10 @@ class Lms:
             return FlaskResponse(json.dumps({"error": "invalid_client", "detail": problem}), status=401,
                                  content_type="application/json")
         self.jtis.add(claims["jti"])
-        return FlaskResponse(json.dumps(self.config.get_access_token(form)), content_type="application/json")
+        answer = self.config.get_access_token(form)
+        self.issued.append(answer["access_token"])
+        self.issued_at[answer["access_token"]] = time.monotonic()
+        return FlaskResponse(json.dumps(answer), content_type="application/json")
 
     def grades(self):
         return Grades(HostRequest(request), self.config, self)
@@ -403,7 +409,10 @@ class Lms:
                 answer.headers["Retry-After"] = "0"
             return answer
         service = self.grades()
-        return flask_response(service.handle_resp(service.handle_update_score, line_item_id=self.item_id(number)))
+        answer = flask_response(service.handle_resp(service.handle_update_score, line_item_id=self.item_id(number)))
+        if self.revoke_after and len(self.accepted) == self.revoke_after and not self.revoked_before:
+            self.revoke_tokens()  # mid-push: the next score comes with a token the LMS dropped
+        return answer
 
     def members_route(self, context):
         service = Members(HostRequest(request), self.config, self)

@@ -34,7 +34,8 @@ def test_the_roster_enrols_learners_lists_staff_and_agrees_with_the_csv_roster(w
     assert found["alice"][3] == "u-alice" and found["fay"] == ("Fay", "Newcomer", "fay@example.edu", "u-fay")
     assert "new  chidi" in out and "by the gradebook student with this email" in out
     assert "new  fay" in out and "by a new id" in out and "new  bao" in out and "by the CSV roster" in out
-    assert "Staff, not students (3): Ada Lovelace (Instructor); Tim Assistant (TeachingAssistant); Mo Parent (Mentor)" in out
+    assert ("Staff, not students (3): Ada Lovelace (Instructor); Tim Assistant (TeachingAssistant); "
+            "Mo Parent (Mentor)") in out
     assert "Not active in the LMS, left alone (1): Gus Gone (Inactive)" in out
     # Ten members on pages of two, behind lti1p3platform's unquoted rel=next; one token, for NRPS only.
     assert world.lms.token_requests[tokens_before:] == [NRPS_SCOPE]
