@@ -39,6 +39,7 @@ from .retry import Transient, with_retries
 from .store import Context, Store
 
 SENDABLE = "to send"
+RECORD_BATCH = 25
 
 
 @dataclasses.dataclass
@@ -172,16 +173,26 @@ def push(course, platform: Platform, store: Store, context: Context, db_url, mis
     report = Report(lineitem_url, decisions)
     todo = [d for d in decisions if d.state == SENDABLE]
     by_student = {d.student: d for d in todo}
-    with concurrent.futures.ThreadPoolExecutor(max(1, platform.tool.push_threads)) as pool:
-        futures = [pool.submit(send, platform, context, lineitem_url, d) for d in todo]
-        for future in concurrent.futures.as_completed(futures):
-            outcome = future.result()
-            decision = by_student[outcome.student]
-            store.record_score(lineitem_url=lineitem_url, student_id=outcome.student, sub=decision.sub,
-                               fingerprint=fingerprint(decision.content), payload=outcome.payload,
-                               timestamp=outcome.timestamp, ok=outcome.ok, status=outcome.status,
-                               answer=outcome.answer)
-            report.outcomes.append(outcome)
+    pending = []
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max(1, platform.tool.push_threads)) as pool:
+            futures = [pool.submit(send, platform, context, lineitem_url, d) for d in todo]
+            for future in concurrent.futures.as_completed(futures):
+                outcome = future.result()
+                decision = by_student[outcome.student]
+                pending.append(dict(lineitem_url=lineitem_url, student_id=outcome.student, sub=decision.sub,
+                                    fingerprint=fingerprint(decision.content), payload=outcome.payload,
+                                    timestamp=outcome.timestamp, ok=outcome.ok, status=outcome.status,
+                                    answer=outcome.answer))
+                report.outcomes.append(outcome)
+                # Recorded RECORD_BATCH at a time: a commit per score cost more than sending it (300
+                # scores: 5 s of SQLite commits).  A push killed in between sends those again next time:
+                # the same scores, with later timestamps.
+                if len(pending) >= RECORD_BATCH:
+                    store.record_scores(pending)
+                    pending = []
+    finally:
+        store.record_scores(pending)
     report.outcomes.sort(key=lambda o: o.student)
     return report
 

@@ -234,11 +234,11 @@ class Store:
 
     # ------------------------------------------------------------ scores sent
 
-    def record_score(self, *, lineitem_url, student_id, sub, fingerprint, payload, timestamp, ok, status, answer):
-        with self.engine.begin() as db:
-            db.execute(insert(scores).values(lineitem_url=lineitem_url, student_id=student_id, sub=sub,
-                                             fingerprint=fingerprint, payload=payload, timestamp=timestamp,
-                                             ok=ok, status=status, answer=answer, sent_at=now()))
+    def record_scores(self, rows):
+        """Record tries, each a dict of lti_score's columns but id and sent_at, in one transaction."""
+        if rows:
+            with self.engine.begin() as db:
+                db.execute(insert(scores), [{**row, "sent_at": now()} for row in rows])
 
     def sent(self, lineitem_url):
         """{student_id: (the last Sent that the LMS accepted or None, the last attempt's Sent)} for one line
