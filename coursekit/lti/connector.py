@@ -5,9 +5,9 @@
   2.0.0 kept one token for the connector's whole life (only 401s once it expired); its fork leaves
   caching to the tool.  A 401 all the same (a token the LMS revoked) drops the token and tries once
   more with a new one.
-- A GET that meets 429, a 5xx or a dropped connection is tried again (coursekit/lti/retry.py); a POST
-  is tried once here: a score is tried again by the push with a fresh timestamp, a line item by
-  looking for it again first (a POST whose answer was lost may have created it).
+- A GET that meets 429, a 5xx or a dropped connection (its token request included) is tried again
+  (coursekit/lti/retry.py); a POST is tried once here: a score is tried again by the push with a fresh
+  timestamp, a line item by looking for it again first (a POST whose answer was lost may have made it).
 - The next page comes from coursekit/lti/transport.next_link (pylti1p3's reading mangles it).
 """
 
@@ -75,22 +75,21 @@ class Connector(ServiceConnector):
         self.tokens.put(self._cache_key(scope_key), access_token, expires_in)
 
     def access_token(self, scopes):
-        """pylti1p3's get_access_token (cached above), tried again on 429, 5xx or a dropped connection."""
-        def attempt():
-            try:
-                with self.tokens.fetching:
-                    return self.get_access_token(scopes)
-            except LtiServiceException as error:
-                response = error.response
-                if response.status_code in RETRYABLE_STATUS:
-                    raise Transient(f"token: HTTP {response.status_code}", response.status_code,
-                                    retry_after(response.headers.get("Retry-After")), answer_of(response)) from error
-                raise LtiServiceException(f"the LMS gave no access token for {' '.join(sorted(scopes))} "
-                                          f"(is the service enabled for the tool?): {answer_of(response, 200)}",
-                                          response) from error
-            except (requests.ConnectionError, requests.Timeout) as error:
-                raise Transient(f"token: {error}") from error
-        return with_retries(attempt, self.backoff, self.sleep)
+        """pylti1p3's get_access_token (cached above); Transient on 429, 5xx or a dropped connection, which
+        the caller's retries try again with the rest of its request."""
+        try:
+            with self.tokens.fetching:
+                return self.get_access_token(scopes)
+        except LtiServiceException as error:
+            response = error.response
+            if response.status_code in RETRYABLE_STATUS:
+                raise Transient(f"token: HTTP {response.status_code}", response.status_code,
+                                retry_after(response.headers.get("Retry-After")), answer_of(response)) from error
+            raise LtiServiceException(f"the LMS gave no access token for {' '.join(sorted(scopes))} "
+                                      f"(is the service enabled for the tool?): {answer_of(response, 200)}",
+                                      response) from error
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise Transient(f"token: {error}") from error
 
     def call(self, scopes, method, url, *, data=None, content_type=None, accept="application/json"):
         """One request with the access token (a 401 gets a new token and one more try).  Returns the

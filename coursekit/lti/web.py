@@ -192,8 +192,11 @@ def roster():
     if not (restored.check_teacher_access() or restored.check_teaching_assistant_access()):
         raise Refused("Only the course's instructors can import the roster")
     body = restored.get_launch_data()
-    context = s.store.find_context(body["iss"], s.tool.client_id, text(body[DEPLOYMENT_CLAIM]),
-                                   text(body[CONTEXT_CLAIM]["id"]))
+    claim = body.get(CONTEXT_CLAIM) if isinstance(body.get(CONTEXT_CLAIM), dict) else {}
+    context = s.store.find_context(body["iss"], s.tool.client_id, text(body.get(DEPLOYMENT_CLAIM)),
+                                   text(claim.get("id")))
+    if context is None:
+        raise Refused("This launch recorded no course", "open the tool again from the course in the LMS")
     try:
         members, done = import_roster(s.platform, s.store, context, s.course, s.db_url)
         lines = summary(members, done)

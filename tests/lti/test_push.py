@@ -147,6 +147,17 @@ def test_coursekit_grade_pushes_at_its_end_unless_turned_off(tmp_path, pems):
         world.close()
 
 
+def test_an_lms_that_is_down_costs_the_grading_hook_nothing_but_a_report(world, capsys):
+    launched(world)
+    world.lms.stop()
+    report = push_after_grading(world.path)
+    assert [o.student for o in report.failed] == ["alice", "bao", "chidi"] and report.sent == []
+    assert "NOT SENT alice: no answer" in capsys.readouterr().out
+    store = open_store(world.path)
+    assert all(last is not None and not last.ok for _, last in store.sent(world.lms.created[0]).values())
+    store.close()
+
+
 def test_without_a_course_context_the_grading_hook_reports_and_sends_nothing(world, capsys):
     assert push_after_grading(world.path) is None
     assert "nothing sent: no course context is recorded yet" in capsys.readouterr().out
