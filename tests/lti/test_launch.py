@@ -1,6 +1,7 @@
 """Login and launch against the test LMS: accepted for an instructor and a learner, and every forged,
 expired, replayed or unregistered launch refused with a clear page and nothing written."""
 
+import concurrent.futures
 import time
 
 import jwt
@@ -125,9 +126,7 @@ def test_a_replayed_launch_is_refused_in_the_same_browser_and_in_another(world):
     assert world.dump() == before
 
 
-def test_two_posts_of_one_launch_at_once_accept_one(world):
-    import concurrent.futures
-
+def test_four_posts_of_one_launch_at_once_accept_one(world):
     browser = world.browser()
     action, fields = browser.authorize("u-alice")
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
