@@ -8,9 +8,9 @@ import jwt
 import pytest
 
 from coursekit.lti.store import open_store
-from lti_platform import AGS_SCOPES
 
-from conftest import World
+from .lti_platform import AGS_SCOPES
+from .world import World
 
 
 def test_an_instructors_launch_records_the_course_and_creates_the_line_item_once(world):

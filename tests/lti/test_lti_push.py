@@ -12,7 +12,7 @@ from coursekit.lti.hook import push_after_grading
 from coursekit.lti.store import open_store
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
-from conftest import World, expected_scores
+from .world import World, expected_scores
 
 
 def launched(world):

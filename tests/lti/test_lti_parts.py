@@ -17,7 +17,8 @@ from coursekit.lti.push import Timestamps
 from coursekit.lti.retry import Backoff, Transient, retry_after, with_retries
 from coursekit.lti.store import Store
 from coursekit.lti.transport import next_link
-from lti_platform import INSTRUCTOR, LEARNER, MENTOR, TA
+
+from .lti_platform import INSTRUCTOR, LEARNER, MENTOR, TA
 
 BASE = "https://lms.example.edu/api/Course-ABC/members?limit=2"
 

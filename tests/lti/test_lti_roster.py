@@ -5,9 +5,9 @@ from bs4 import BeautifulSoup
 from nbgrader.api import Gradebook
 
 from coursekit.lti.store import open_store
-from lti_platform import LEARNER, NRPS_SCOPE
 
-from conftest import LEARNER_IDS
+from .lti_platform import LEARNER, NRPS_SCOPE
+from .world import LEARNER_IDS
 
 
 def students(world):
