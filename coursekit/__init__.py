@@ -16,6 +16,8 @@
 - feedback:  nbgrader generate_feedback preprocessors: no hidden tests, a per-exercise table
 - summary, report: the score table and the class report
 - lms/:      the roster, LMS collectors (zip_collect) and grade exporters
+- lti/:      the LTI 1.3 tool: launches, the roster from Names and Roles, scores through Assignment
+             and Grade Services (`coursekit-lti`)
 - gradescope/: the Gradescope autograder (zip, run, results.json)
 - settings:  `coursekit-settings`, every setting (traitlets trait) of this package
 

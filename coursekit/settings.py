@@ -13,7 +13,7 @@ import sys
 
 from traitlets.config import Configurable
 
-MODULES = ("coursekit.grading.execute", "coursekit.feedback", "coursekit.lms")
+MODULES = ("coursekit.grading.execute", "coursekit.feedback", "coursekit.lms", "coursekit.lti")
 
 
 def configurable_classes(modules=MODULES):

@@ -43,6 +43,16 @@ def points(value):
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
+def feedback_comment(found):
+    """The comment an LMS shows beside the grade (Moodle's feedback column, the LTI Score's comment):
+    points per notebook and the late penalty, from a StudentResult."""
+    parts = [f"{nb.notebook}: {points(nb.score)}/{points(nb.max_score)}" for nb in found.notebooks.values()]
+    text = "Autograded. " + "; ".join(parts) + "."
+    if found.late_penalty:
+        text += f" Late penalty: {points(found.late_penalty)}."
+    return text
+
+
 class ExportError(Exception):
     """An export that would put wrong grades into the LMS: the message says what to set."""
 
@@ -237,12 +247,7 @@ class MoodleExport(LmsExport):
     default_to = "moodle_grades.csv"
 
     def feedback(self, found):
-        parts = [f"{nb.notebook}: {points(nb.score)}/{points(nb.max_score)}" for nb in found.notebooks.values()]
-        text = "Autograded. " + "; ".join(parts) + "."
-        penalty = sum(nb.late_penalty for nb in found.notebooks.values())
-        if penalty:
-            text += f" Late penalty: {points(penalty)}."
-        return text
+        return feedback_comment(found)
 
     def write(self, gradebook):
         assignment, roster = self.the_assignment(gradebook), self.roster()
