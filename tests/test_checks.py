@@ -423,3 +423,20 @@ def test_a_failed_check_renders_as_its_message_outside_ipython_too():
     with pytest.raises(F) as info:
         checks.fail("f() returned 2.\nLikely slip: x.")
     assert info.value._render_traceback_() == ["\x1b[31mCheckFailed\x1b[39m: f() returned 2.\nLikely slip: x."]
+
+
+def test_the_graders_stand_in_for_a_function_never_reaches_a_message():
+    class StudentFunction:
+        pass
+
+    def student(x):
+        return StudentFunction() ** 2
+
+    text = message(checks.call_unchanged, student, 1.0, call="f(1.0)")
+    assert "StudentFunction" not in text and "'function' and 'int'" in text and "must be called" in text
+
+
+def test_arguments_passed_by_name_reach_the_function_and_a_renamed_one_is_named():
+    assert checks.call_unchanged(lambda x, h=1: x * h, 2.0, call="f(2.0, h=3)", keywords={"h": 3}) == 6.0
+    text = message(checks.call_unchanged, lambda x, step=1: x, 2.0, call="f(2.0, h=3)", keywords={"h": 3})
+    assert "keep its name and its arguments" in text

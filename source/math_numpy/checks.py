@@ -521,8 +521,9 @@ KNOWN_ERRORS = [
                 r"argument|got an unexpected keyword argument",
      "the function's arguments differ from the ones the exercise gives: keep its name and its arguments, with "
      "their names and default values, exactly as in the cell you were given."),
-    (TypeError, r"unsupported operand type\(s\) for .*'(function|numpy\.ufunc|builtin_function_or_method)'|"
-                r"'function' object is not subscriptable|argument 0 of type function",
+    (TypeError, r"unsupported operand type\(s\) for .*'(function|numpy\.ufunc|builtin_function_or_method|"
+                r"StudentFunction)'|"
+                r"'function' object is not subscriptable|argument \d+ of type (function|StudentFunction)",
      "arithmetic (or indexing) with a function itself: a function given as an argument must be called with its "
      "argument, as in f(x), to give a value."),
     (AttributeError, r"'list' object has no attribute '(shape|ndim|size|dtype|T|reshape|sum|mean|max|copy)'",
@@ -549,7 +550,7 @@ def likely_slip_for(error, errors=()):
     errors: (exception type, pattern, slip) triples of one exercise, tried before KNOWN_ERRORS.
     """
     for kind, pattern, slip in [*errors, *KNOWN_ERRORS]:
-        if isinstance(error, kind) and re.search(pattern, str(error)):
+        if isinstance(error, kind) and re.search(pattern, str(error)):  # the raw text: StudentFunction too
             return slip(error) if callable(slip) else slip
     return None
 
@@ -567,7 +568,7 @@ def error_name(error):
 def _student_traceback(error):
     """The traceback of an error, without the frame of this file that made the call."""
     if getattr(error, "__student_traceback__", None) is not None:  # graded outside the kernel: as it ran there
-        return error.__student_traceback__.strip()
+        return error.__student_traceback__.strip().replace("StudentFunction", "function")
     tb = error.__traceback__
     if tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
@@ -575,7 +576,13 @@ def _student_traceback(error):
     return "".join(lines).strip()
 
 
-def call_student(func, args, call, errors=()):
+def error_text(error):
+    """An error's message as a student should read it: a function is a 'function', whatever class carries it
+    (graded, a function of the notebook is the grader's StudentFunction stand-in)."""
+    return str(error).replace("'StudentFunction'", "'function'").replace("StudentFunction", "function")
+
+
+def call_student(func, args, call, errors=(), keywords=None):
     """func(*args): the one place where a check calls a student's function.
 
     Any error the function raises becomes a failure with a message: "not answered yet" for
@@ -584,7 +591,7 @@ def call_student(func, args, call, errors=()):
     """
     __tracebackhide__ = True  # the grader leaves this frame out of the traceback it records
     try:
-        return func(*args)
+        return func(*args, **(keywords or {}))
     except CheckFailed:
         raise
     except NotImplementedError:
@@ -592,8 +599,8 @@ def call_student(func, args, call, errors=()):
     except Exception as error:  # noqa: BLE001 - any error in the student's code is reported to them
         slip = likely_slip_for(error, errors)
         if slip:
-            fail(f"{call} raised {error_name(error)}: {error}" + _hint(slip))
-        fail(f"{call}: your function raised {error_name(error)}: {error}\n\n{_student_traceback(error)}")
+            fail(f"{call} raised {error_name(error)}: {error_text(error)}" + _hint(slip))
+        fail(f"{call}: your function raised {error_name(error)}: {error_text(error)}\n\n{_student_traceback(error)}")
 
 
 def _first_change(old, new):
@@ -631,16 +638,16 @@ def _modified(call, position, old, new):
     return message + _hint(slip)
 
 
-def call_unchanged(func, *args, call, errors=()):
+def call_unchanged(func, *args, call, errors=(), keywords=None):
     """Call func(*args) and check that no argument was modified; return the result.
 
     Arguments are snapshotted before the call, so a function that sorts,
     shuffles or subtracts in place is caught here with a message saying which
     argument changed and how.  Errors the function raises are explained (see call_student;
-    errors: the exercise's own (exception type, pattern, slip) triples).
+    errors: the exercise's own (exception type, pattern, slip) triples). keywords: arguments passed by name.
     """
     before = [_snapshot(a) for a in args]
-    result = call_student(func, args, call, errors)
+    result = call_student(func, args, call, errors, keywords)
     for position, (old, new) in enumerate(zip(before, args)):
         if not _same(old, new):
             fail(_modified(call, position, old, new))
@@ -690,7 +697,8 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
         else:
             slip = (f"the input was used before it was checked. {check} Raise {exception.__name__} with a message "
                     "saying what is wrong.")
-        fail(f"{call} raised {name}: {error}\nbut {exception.__name__} was expected because {why}." + _hint(slip))
+        fail(f"{call} raised {name}: {error_text(error)}\nbut {exception.__name__} was expected because {why}."
+             + _hint(slip))
     fail(f"{call} returned {show(result)}, but it should raise {exception.__name__} because {why}."
          + _hint(check))
 

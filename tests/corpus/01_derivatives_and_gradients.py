@@ -798,5 +798,6 @@ derivative_answers = {
 # %% chain_rule | mistake | the outer derivative applied to the inner function itself, not to its value
 # expect: must be called with its argument
 # visible: must be called with its argument
+# absent: StudentFunction
 def chain_rule(df_outer, f_inner, df_inner):
     return lambda x: df_outer(f_inner) * df_inner(x)
