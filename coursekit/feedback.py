@@ -30,6 +30,7 @@ from nbformat.v4 import new_markdown_cell
 from nbgrader import utils
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import List
 
 from .redaction import ANSI, HIDDEN_NOTE, REDACTED, Markers, redact  # noqa: F401 - re-exported for tests
 from .results import notebook_from_cells
@@ -47,11 +48,21 @@ PREPROCESSORS = [
 CELL_FRAME = re.compile(r"\s*Cell In\[(\d+)\], line \d+")
 
 
+class FeedbackPreprocessor(NbGraderPreprocessor):
+    """An nbgrader preprocessor for GenerateFeedback. nbgrader's base class redeclares NbConvertBase's
+    display_data_priority without tagging it config=True, so every such preprocessor made traitlets warn
+    "Config option `display_data_priority` not recognized" on every page (the HTML exporter sets that
+    option for NbConvertBase). Declared configurable again here, as nbgrader's own GetGrades does."""
+
+    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value,
+                                 help="Output types by priority (nbconvert's setting; unused here)").tag(config=True)
+
+
 def is_test_cell(cell):
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
-class HideHiddenTests(NbGraderPreprocessor):
+class HideHiddenTests(FeedbackPreprocessor):
     """Show each test cell as released, errors as their message plus the student's own frames."""
 
     def preprocess(self, nb, resources):
@@ -60,7 +71,7 @@ class HideHiddenTests(NbGraderPreprocessor):
             source_cells = {cell.name: cell.source
                             for cell in gb.find_notebook(info["notebook"], info["assignment"]).source_cells}
         # The markers nbgrader itself uses under this course's configuration.
-        self.markers = Markers.from_config(self.config)
+        self.markers = markers_of(self.config)
         self.secret_lines = self.markers.secret_lines(source_cells.values())
         # The student's own cells: the only ones whose traceback frames are shown.
         self.student_runs = {cell.execution_count for cell in nb.cells
@@ -99,7 +110,7 @@ class HideHiddenTests(NbGraderPreprocessor):
         return message + mine
 
 
-class ExerciseSummary(NbGraderPreprocessor):
+class ExerciseSummary(FeedbackPreprocessor):
     """A table at the top of the page: per exercise the points, a status and what went wrong first."""
 
     def preprocess(self, nb, resources):
@@ -110,19 +121,56 @@ class ExerciseSummary(NbGraderPreprocessor):
         scores = {cell.metadata.nbgrader["grade_id"]: (float(cell.metadata.nbgrader.get("score") or 0),
                                                        float(cell.metadata.nbgrader.get("points") or 0))
                   for cell in nb.cells if utils.is_grade(cell)}  # GetGrades put them there
-        result = notebook_from_cells(notebook, nb.cells, scores, Markers.from_config(self.config))
+        result = notebook_from_cells(notebook, nb.cells, scores, markers_of(self.config))
         rows = result.exercises
         late_penalty = float(resources["nbgrader"].get("late_penalty") or 0)  # set by GetGrades
-        nb.cells.insert(0, new_markdown_cell(summary_html(rows, late_penalty)))
+        nb.cells.insert(0, new_markdown_cell(summary_html(rows, late_penalty, answer_errors(nb.cells))))
         return nb, resources
+
+
+def markers_of(config):
+    """The hidden-test and solution markers under `config`. Only the two sections that define them are
+    handed on: the exporter's full config also holds NbConvertBase.display_data_priority, which
+    ClearHiddenTests (an NbGraderPreprocessor) does not take as a setting, and traitlets warned about
+    it on every page ("Config option `display_data_priority` not recognized by `ClearHiddenTests`")."""
+    from traitlets.config import Config
+
+    return Markers.from_config(Config({name: config[name] for name in ("ClearSolutions", "ClearHiddenTests")
+                                       if name in config}))
+
+
+def answer_errors(cells):
+    """exercise -> the error its own answer cell stopped with (a SyntaxError, say), NotImplementedError aside.
+
+    Such an answer defines nothing, so every test of the exercise fails on a name that does not exist;
+    the page says why instead."""
+    errors = {}
+    for cell in cells:
+        if cell.cell_type == "code" and utils.is_solution(cell):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" and out.get("ename") != "NotImplementedError":
+                    name = cell.metadata.get("nbgrader", {}).get("grade_id")
+                    evalue = (out.get("evalue") or "").strip()
+                    errors[name] = f"{out.get('ename', 'Error')}" + (f": {evalue}" if evalue else "")
+    return errors
+
+
+def first_lines(message, limit=600):
+    """The message up to its first blank line (a traceback follows there: the cell below shows it)."""
+    head = message.split("\n\n", 1)[0].strip()
+    if len(head) > limit:
+        head = head[:limit].rsplit(" ", 1)[0] + " ..."
+    return head + (" (more in the cell below)" if head != message.strip() else "")
 
 
 STATUS_STYLE = {"full marks": "#dff0d8", "partly right": "#fcf8e3", "no points": "#f2dede",
                 "not answered": "#eeeeee"}
 
 
-def summary_html(rows, late_penalty=0.0):
-    """The summary as one HTML block (no blank line inside: markdown would end the block there)."""
+def summary_html(rows, late_penalty=0.0, answer_errors=None):
+    """The summary as one HTML block (no blank line inside: markdown would end the block there).
+
+    answer_errors: exercise -> the error its answer cell stopped with; shown as the first problem."""
     def cell(text, style=""):
         return f"<td style='padding:4px 8px;vertical-align:top;{style}'>{text}</td>"
 
@@ -141,7 +189,10 @@ def summary_html(rows, late_penalty=0.0):
              "<th style='text-align:right'>Max</th><th>Status</th><th>First problem found</th></tr></thead>",
              "<tbody>"]
     for name, row in rows.items():
-        state, first = row.status, row.first_problem
+        state, first = row.status, first_lines(row.first_problem)
+        if (answer_errors or {}).get(name) and row.score < row.max_score:
+            first = (f"Your answer's cell stopped with {first_lines(answer_errors[name])}, so nothing in it is "
+                     "defined and its tests could not use it. Run that cell and fix the line its error names.")
         lines.append(
             f"<tr style='background:{STATUS_STYLE[state]}'>"
             + cell(f"<a href='#comment-{name}'><code>{name}</code></a>")

@@ -21,8 +21,9 @@ import os
 
 import nbgrader
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
+
+from .feedback import FeedbackPreprocessor
 
 AUTO_COMMENT = "No response."  # nbgrader.preprocessors.SaveAutoGrades
 CHECK_PREFIXES = ("\x1b[31mCheckFailed\x1b[39m: ", "CheckFailed: ")
@@ -39,7 +40,7 @@ def mathjax_source(bundle):
     return text.replace("</script", "<\\/script")
 
 
-class PlainFeedback(NbGraderPreprocessor):
+class PlainFeedback(FeedbackPreprocessor):
     """Drop "No response." on auto-graded answers and "CheckFailed:" before messages; provide MathJax."""
 
     mathjax_bundle = Unicode(

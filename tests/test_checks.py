@@ -283,3 +283,160 @@ def test_a_visible_formula_check_compares_at_a_point_without_revealing_the_formu
     checks.expect_formula_at("x^2 + 3", f, key="df/dy", at={"x": 1.3, "y": 0.7}, wrt="y", variables=("x", "y"))
     assert "wrong at x = 1.3, y = 0.7" in message(checks.expect_formula_at, "2*x*y", f, key="df/dy",
                                                   at={"x": 1.3, "y": 0.7}, wrt="y", variables=("x", "y"))
+
+
+def test_a_function_is_named_as_a_function_never_by_the_class_that_carries_it():
+    class StudentFunction:  # what grading hands the tests for a function of the notebook
+        __module__ = "coursekit.grading.student"
+        __name__ = "derivative"
+
+        def __call__(self, x):
+            return x
+
+    for value, shown in ((StudentFunction(), "the function derivative"), (np.exp, "the function exp"),
+                         (lambda x: x, "a function (a lambda)")):
+        assert checks.type_name(value) == "function" and checks.show(value) == shown
+        text = message(checks.expect_number, value, 1.0, call="g(1.0)")
+        assert f"g(1.0) returned {shown}, but a float was expected" in text and "coursekit" not in text
+        assert "call it" in text
+
+
+def test_counts_and_articles_read_as_english():
+    assert [checks.counted(1, "row"), checks.counted(3, "row"), checks.counted(1, "entry"),
+            checks.counted(2, "entry"), checks.counted(1, "axis", "axes"), checks.counted(0, "axis", "axes")] == \
+        ["1 row", "3 rows", "1 entry", "2 entries", "1 axis", "0 axes"]
+    assert "but an int was expected" in message(checks.expect_equal, 2.0, 2, call="f()")
+    assert "but a tuple was expected" in message(checks.expect_equal, [2, 3], (2, 3), call="f()")
+
+
+def test_an_argument_changed_by_rounding_is_shown_to_full_precision():
+    def restores_by_arithmetic(x):
+        x[2] += 1e-5
+        x[2] -= 1e-5
+        return x.copy()
+
+    text = message(checks.call_unchanged, restores_by_arithmetic, np.array([1.0, -2.0, 0.5]), call="g(x)")
+    assert "by rounding" in text and "0.5 before" in text and "0.49999999999999994 after" in text
+    assert "x.copy()" in text and "a -= m" not in text
+
+
+def test_an_argument_shuffled_in_place_is_named_as_reordered():
+    def shuffles(values):
+        np.random.default_rng(0).shuffle(values)
+
+    text = message(checks.call_unchanged, shuffles, [1, 2, 3, 4, 5], call="shuffled(values, 0)")
+    assert "reordered its argument number 1 in place" in text and "return None" in text and "a -= m" not in text
+
+
+@pytest.mark.parametrize("student, argument, slip", [
+    (lambda a: float(sum(sum(a))), np.ones((2, 2, 2)), "Python's built-in sum adds along the first axis only"),
+    (lambda a: float(sum(sum(a))), np.ones(3), "Python's built-in sum adds along the first axis only"),
+    (lambda a: 2 * a ^ 2, 3.0, "^ is not a power"),
+    (lambda a: 2 * a ^ 2, np.ones(2), "^ is not a power"),
+    (lambda a: a.index(3), np.arange(4), "arrays have no .index"),
+    (lambda a: a.transpose(0, 2, 1), np.ones((2, 2)), "fits 3-D arrays only"),
+    (lambda a: np.subtract(a, 0.5, out=a), np.arange(4), "tried to store fractions in an integer array"),
+    (lambda a: undefined_x * a, 1.0, "neither one of its arguments nor defined inside it"),  # noqa: F821
+])
+def test_more_errors_name_their_slip(student, argument, slip):
+    text = message(checks.call_unchanged, student, argument, call="f(a)")
+    assert "Likely slip: " in text and slip in text, text
+
+
+def test_an_exercise_names_its_own_slip_for_an_error_first():
+    text = message(checks.call_unchanged, lambda a: a - a.mean(axis=1), np.ones((3, 2)), call="f(a)",
+                   errors=[(ValueError, "could not be broadcast", "the wrong axis")])
+    assert text.endswith("Likely slip: the wrong axis")
+
+
+def test_a_sequence_of_results_is_named_as_such():
+    path = [np.zeros(2), np.ones(2), np.full(2, 2.0)]
+    assert "a whole sequence came back" in message(checks.expect_array, path, np.ones(2), call="g()")
+    text = message(checks.expect_array, np.array(path), np.ones(2), call="g()",
+                   shape_slips=[((3, 2), "that is the whole path")])
+    assert "Likely slip: that is the whole path" in text
+
+
+def test_a_slip_is_named_before_the_dtype_is_criticised_but_never_for_right_values():
+    scores = np.array([[0.1, 2.0], [1.5, 0.2]])
+    text = message(checks.expect_array, scores.max(axis=1), np.array([1, 0]), call="g()",
+                   slips=[(scores.max(axis=1), "those are the scores")])
+    assert "those are the scores" in text and "dtype" not in text
+    text = message(checks.expect_array, np.array([1.0, 0.0]), np.array([1, 0]), call="g()",
+                   slips=[(np.array([1.0, 0.0]), "a slip that happens to be right")])
+    assert "integer dtype" in text
+
+
+def test_a_boolean_array_where_one_bool_was_expected():
+    text = message(checks.expect_bool, np.array([True, False]), True, call="g()")
+    assert "one bool" in text and "entry by entry" in text
+
+
+def test_a_check_raised_the_wrong_way_is_named():
+    def asserts(a):
+        assert a > 0, "negative"
+
+    def general(a):
+        raise Exception("negative")
+
+    assert "an assert statement raises AssertionError" in message(
+        checks.expect_raises, asserts, -1, call="f(-1)", why="-1 is negative")
+    assert "not the general Exception" in message(checks.expect_raises, general, -1, call="f(-1)", why="x")
+
+
+def test_pairs_of_numbers():
+    assert checks.expect_pair((1, 2.0), call="f()", names=("a", "b")) == (1.0, 2.0)
+    assert "the single number 1.0" in message(checks.expect_pair, 1.0, call="f()", names=("a", "b"))
+    assert "returned 3 values" in message(checks.expect_pair, (1.0, 2.0, 3.0), call="f()", names=("a", "b"))
+    assert "its a entry is 1 of type int" in message(checks.expect_pair, (1, 2), call="f()", names=("a", "b"),
+                                                     floats=True)
+    assert "not a list" in message(checks.expect_pair, [1.0, 2.0], call="f()", names=("a", "b"), floats=True)
+
+
+def test_answer_dicts_show_a_key_typed_differently():
+    text = message(checks.expect_answer_dict, {"log(x**2+1)": "1"}, name="answers", required=["log(x**2 + 1)"],
+                   example="answers = {...}")
+    assert "'log(x**2 + 1)' (it has 'log(x**2+1)' instead" in text
+    assert "it has 'x^3'" in message(checks.answer_for, {"x^3": "3*x**2"}, name="answers", key="x**3")
+
+
+def test_a_visible_formula_check_names_the_slip_it_recognises():
+    text = message(checks.expect_formula_at, "3*x**3", lambda x: x ** 3, key="x**3", at={"x": 1.3},
+                   slips=checks.FORMULA_SLIPS["x**3"])
+    assert "wrong at x = 1.3" in text and "lowers the exponent by one" in text
+    assert "without np. in front" in message(checks.read_formula, "2*np.exp(2*x)", key="k")
+
+
+def test_np_empty_left_unset_is_read_from_the_code(tmp_path, monkeypatch):
+    module = tmp_path / "answers_empty.py"
+    module.write_text("import numpy as np\n\ndef unset(r, c):\n    return np.empty((r, c))\n\n"
+                      "def filled(r, c):\n    a = np.empty((r, c))\n    a.fill(0.0)\n    return a\n\n"
+                      "def zeros(r, c):\n    return np.zeros((r, c))\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import answers_empty
+
+    assert checks.leaves_memory_unset(answers_empty.unset)
+    assert not checks.leaves_memory_unset(answers_empty.filled) and not checks.leaves_memory_unset(answers_empty.zeros)
+
+
+def test_a_failed_check_renders_as_its_message_outside_ipython_too():
+    with pytest.raises(F) as info:
+        checks.fail("f() returned 2.\nLikely slip: x.")
+    assert info.value._render_traceback_() == ["\x1b[31mCheckFailed\x1b[39m: f() returned 2.\nLikely slip: x."]
+
+
+def test_the_graders_stand_in_for_a_function_never_reaches_a_message():
+    class StudentFunction:
+        pass
+
+    def student(x):
+        return StudentFunction() ** 2
+
+    text = message(checks.call_unchanged, student, 1.0, call="f(1.0)")
+    assert "StudentFunction" not in text and "'function' and 'int'" in text and "must be called" in text
+
+
+def test_arguments_passed_by_name_reach_the_function_and_a_renamed_one_is_named():
+    assert checks.call_unchanged(lambda x, h=1: x * h, 2.0, call="f(2.0, h=3)", keywords={"h": 3}) == 6.0
+    text = message(checks.call_unchanged, lambda x, step=1: x, 2.0, call="f(2.0, h=3)", keywords={"h": 3})
+    assert "keep its name and its arguments" in text

@@ -272,3 +272,44 @@ def test_a_student_sees_the_page_in_a_browser(course, tmp_path):
     chromium(f"--screenshot={shot}", "--window-size=1280,2000", url, cwd=tmp_path)
     assert png_size(shot) == (1280, 2000)
     assert shot.stat().st_size > 50_000, "a blank page compresses to a few kilobytes"
+
+
+def exercise_row(message, score=0.0):
+    from coursekit.results import CellResult, ExerciseResult, Failure
+
+    return ExerciseResult("03_numpy_essentials", "total",
+                          [CellResult("total_values", "total", "03_numpy_essentials", score, 2.0, Failure(message))])
+
+
+def summary_cells(html):
+    return [squeeze(td.get_text(" ")) for td in BeautifulSoup(html, "html.parser").select("tbody td")]
+
+
+def test_a_summary_row_shows_a_message_without_the_traceback_below_it():
+    message = ("total(a): your function raised KeyError: 'x'\n\nTraceback (most recent call last):\n"
+               "  File \"cell\", line 2, in total\nKeyError: 'x'")
+    cells = summary_cells(feedback.summary_html({"total": exercise_row(message)}))
+    assert "your function raised KeyError: 'x' (more in the cell below)" in cells[4]
+    assert "Traceback" not in cells[4]
+
+
+def test_a_summary_row_names_the_error_that_stopped_the_answer_cell():
+    answer = nbformat.v4.new_code_cell("def total(a)\n    return 0", metadata={"nbgrader": {
+        "grade": False, "solution": True, "grade_id": "total", "locked": False, "schema_version": 3}})
+    answer.outputs = [nbformat.v4.new_output("error", ename="SyntaxError", evalue="expected ':' (line 1)",
+                                             traceback=[])]
+    errors = feedback.answer_errors([answer])
+    assert errors == {"total": "SyntaxError: expected ':' (line 1)"}
+    cells = summary_cells(feedback.summary_html({"total": exercise_row("total is not defined")}, answer_errors=errors))
+    assert "Your answer's cell stopped with SyntaxError: expected ':' (line 1)" in cells[4]
+
+
+def test_the_markers_are_read_without_warning_about_the_exporters_settings(caplog):
+    from traitlets.config import Config
+
+    config = Config({"NbConvertBase": {"display_data_priority": ["text/html"]},
+                     "ClearHiddenTests": {"begin_test_delimeter": "BEGIN HIDDEN"}})
+    with caplog.at_level("WARNING"):
+        markers = feedback.markers_of(config)
+    assert markers.begin_hidden == "BEGIN HIDDEN"
+    assert "not recognized" not in caplog.text

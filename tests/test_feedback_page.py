@@ -69,3 +69,18 @@ def test_maths_is_typeset_offline_in_a_browser(pages, tmp_path):
     shot.unlink(missing_ok=True)
     chromium_offline(f"--screenshot={shot}", "--window-size=1280,2400", url, cwd=tmp_path)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
+
+
+def test_a_table_in_the_text_keeps_its_columns_apart(pages, tmp_path):
+    """nbgrader's page gave text tables no padding: notebook 01's header read "function f(x)derivative f'(x)"."""
+    probe = ("<script>window.addEventListener('load', () => {"
+             " const th = [...document.querySelectorAll('.rendered_html th')]"
+             "   .find(cell => cell.textContent.startsWith('derivative'));"
+             " document.body.setAttribute('data-padding', th ? getComputedStyle(th).paddingLeft : 'none'); });"
+             "</script></body>")
+    page = tmp_path / "page.html"
+    page.write_text(pages["01_derivatives_and_gradients"].read_text(encoding="utf-8").replace("</body>", probe),
+                    encoding="utf-8")
+    dom = BeautifulSoup(chromium_offline("--dump-dom", page.as_uri(), cwd=tmp_path), "html.parser")
+    padding = dom.body.get("data-padding", "none")
+    assert padding.endswith("px") and float(padding[:-2]) >= 8, padding

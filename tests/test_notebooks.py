@@ -155,3 +155,53 @@ def test_hidden_checks_never_reveal_expected_values(name):
                 reveal = [k.value for k in node.keywords if k.arg == "reveal"]
                 assert reveal and isinstance(reveal[0], ast.Constant) and reveal[0].value is False, \
                     f"{notebooks.grade_id(cell)} line {node.lineno}: a hidden {node.func.id} without reveal=False"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_test_cell_rebinds_a_name_the_setup_cell_imports(name):
+    """Graded, a notebook's test cells share one namespace (split grading): a hidden loop variable named like a
+    helper (`for element, count in ...`) would replace the helper for every later cell."""
+    cells = source_nb(name).cells
+    setup = next(c for c in cells if notebooks.grade_id(c) == "setup")
+    imported = {alias.asname or alias.name for node in ast.walk(ast.parse(setup.source))
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for alias in node.names}
+    for cell in cells:
+        if notebooks.is_test(cell):
+            bound = {node.id for node in ast.walk(ast.parse(cell.source))
+                     if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+            assert not bound & imported, f"{notebooks.grade_id(cell)} rebinds {sorted(bound & imported)}"
+
+
+def returned_expressions(code):
+    """The source of every `return <expression>` of a solution (a bare name aside): the line that does the job."""
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Return) and node.value is not None and not isinstance(node.value, ast.Name):
+            found.append(ast.get_source_segment(code, node.value))
+    return found
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_explanation_hands_over_the_solutions_line(name):
+    """Explanations teach the idea and leave the line to the student: no text cell of the release holds the
+    expression an instructor's solution returns (spaces ignored; expressions under 8 characters, such as
+    `a + b`, are notation, not a give-away)."""
+    solutions = notebooks.reference_solutions(source_nb(name), MARKERS)
+    texts = {notebooks.grade_id(c) or c.get("id"): re.sub(r"\s+", "", c.source)
+             for c in release_nb(name).cells if c.cell_type == "markdown"}
+    for exercise, code in solutions.items():
+        for expression in returned_expressions(code):
+            line = re.sub(r"\s+", "", expression)
+            if len(line) >= 8:
+                quoted = [cell for cell, text in texts.items() if line in text]
+                assert not quoted, f"{exercise}: {expression!r} is written out in {quoted}"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_a_released_comment_never_points_at_a_hidden_check(name):
+    """The release drops the hidden tests: a comment after them must not speak of a check "above"."""
+    for cell in source_nb(name).cells:
+        if notebooks.is_test(cell) and MARKERS.end_hidden in cell.source:
+            after = cell.source.split(MARKERS.end_hidden, 1)[1]
+            comments = [line for line in after.splitlines() if line.strip().startswith("#")]
+            assert not [c for c in comments if re.search(r"\babove\b", c)], f"{notebooks.grade_id(cell)}: {comments}"

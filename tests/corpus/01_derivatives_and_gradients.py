@@ -51,6 +51,7 @@ derivative_answers = {
 }
 # %% derivative_answers | mistake | chain rule without the inner derivative for exp(2x)
 # expect: derivative of the inner function u = 2x
+# visible: derivative of the inner function u = 2x
 derivative_answers = {
     "x**3": "3*x**2",
     "exp(2*x)": "exp(2*x)",
@@ -141,7 +142,7 @@ partial_answers = {"df/dx": "x**2 + 3", "df/dy": "2*x*y"}
 # expect: its derivative is 0
 partial_answers = {"df/dx": "2*x*y + 3*y", "df/dy": "x**2 + 3"}
 # %% partial_answers | mistake | the 3 from 3y forgotten in df/dy
-# expect: its partial derivative with respect to y is 3
+# expect: differentiate it with respect to y too
 partial_answers = {"df/dx": "2*x*y", "df/dy": "x**2"}
 # %% partial_answers | mistake | a typo leaves a name other than x and y
 # expect: unknown name
@@ -163,7 +164,7 @@ def d_constant(x):
 def d_constant(x):
     return np.zeros_like(x)
 # %% d_constant | mistake | returns the int 0
-# expect: wrap the result with float
+# expect: convert with float(...)
 def d_constant(x):
     return 0
 # %% d_identity | correct | np.ones of x's shape
@@ -272,7 +273,8 @@ def partials_sum(x, y):
 def partials_sum(x, y):
     return np.float64(1), np.float64(2)
 # %% partials_sum | mistake | ints instead of floats
-# expect: float was expected
+# expect: its df/dx entry is 1 of type int
+# visible: its df/dx entry is 1 of type int
 def partials_sum(x, y):
     return 1, 2
 # %% partials_sum | mistake | returns a list
@@ -383,6 +385,7 @@ def chain_rule(df_outer, f_inner, df_inner):
     return derivative
 # %% chain_rule | mistake | returns a number, not a function
 # expect: a function of x
+# visible: but a function of x was expected
 def chain_rule(df_outer, f_inner, df_inner, x=1.0):
     return df_outer(f_inner(x)) * df_inner(x)
 # %% chain_rule | mistake | df_inner and f_inner mixed up inside df_outer
@@ -546,14 +549,17 @@ def gradient_descent(grad, x0, learning_rate, steps):
         x = x - learning_rate * g
     return x
 # %% gradient_descent | mistake | returns the list of all points
-# expect: NumPy array
+# expect: a whole sequence came back
+# visible: a whole sequence came back
+# absent: np.array(...)
 def gradient_descent(grad, x0, learning_rate, steps):
     path = [np.array(x0, dtype=float)]
     for _ in range(steps):
         path.append(path[-1] - learning_rate * grad(path[-1]))
     return path
 # %% gradient_descent | mistake | returns the whole path as an array
-# expect: shape
+# expect: that is the whole path
+# visible: that is the whole path
 def gradient_descent(grad, x0, learning_rate, steps):
     path = [np.array(x0, dtype=float)]
     for _ in range(steps):
@@ -624,3 +630,174 @@ derivative_answers = {
 partial_answers = {"df/dx": "2 · x · y", "df/dy": "x² + 3"}
 # %% partial_answers | correct | the keys in the other order, factors reordered
 partial_answers = {"df/dy": "3 + x**2", "df/dx": "y*x*2"}
+# %% partials_product | mistake | ints: int(y), int(x)
+# expect: but a float was expected
+# visible: its df/dx entry is -2 of type int
+def partials_product(x, y):
+    return int(y), int(x)
+# %% partials_sum | mistake | one number instead of the pair
+# expect: returned the single number 1.0
+# visible: returned the single number 1.0
+def partials_sum(x, y):
+    return 1.0
+# %% partials_sum | mistake | computes both values but returns nothing
+# expect: forget to `return`
+# visible: forget to `return`
+def partials_sum(x, y):
+    dfdx, dfdy = 1.0, 2.0
+# %% partials_product | mistake | returns f as a third value
+# expect: returned 3 values
+# visible: returned 3 values
+def partials_product(x, y):
+    return float(y), float(x), x * y
+# %% chain_rule | mistake | computes a value with an x it does not have (a test cell's x, in Jupyter)
+# expect: neither one of its arguments nor defined inside it
+# visible: but a function of x was expected
+# absent: import cell
+def chain_rule(df_outer, f_inner, df_inner):
+    return df_outer(f_inner(x)) * df_inner(x)
+# %% chain_rule | mistake | the inner function returns a function instead of the value
+# expect: returned a function (a lambda), but a float was expected
+# visible: returned a function (a lambda), but a float was expected
+# absent: StudentFunction
+def chain_rule(df_outer, f_inner, df_inner):
+    def derivative(x):
+        return lambda t: df_outer(f_inner(t)) * df_inner(t)
+    return derivative
+# %% chain_rule | mistake | converts to float: works for numbers, not arrays
+# expect: float(...) or int(...) got an array of several numbers
+# visible: float(...) or int(...) got an array of several numbers
+# absent: `math` module
+def chain_rule(df_outer, f_inner, df_inner):
+    def derivative(x):
+        return float(df_outer(f_inner(x)) * df_inner(x))
+    return derivative
+# %% d_square | mistake | 2*x^2: ^ taken for a power, as in the formula strings
+# expect: ^ is not a power
+# visible: ^ is not a power
+def d_square(x):
+    return 2*x^2
+# %% numerical_gradient | mistake | restores each entry by arithmetic (+h, -2h, +h): off by rounding
+# expect: by rounding
+# visible: by rounding
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        up = f(x)
+        x[i] -= 2 * h
+        down = f(x)
+        x[i] += h
+        grad[i] = (up - down) / (2 * h)
+    return grad
+# %% numerical_derivative | mistake | shifts x in place (x += h) and back: the caller's array is off by rounding
+# expect: by rounding
+# visible: by rounding
+def numerical_derivative(f, x, h=1e-5):
+    x += h
+    up = f(x)
+    x -= 2 * h
+    down = f(x)
+    x += h
+    return (up - down) / (2 * h)
+# %% derivative_answers | mistake | a key typed without the spaces of the exercise
+# expect: it has 'log(x**2+1)'
+# visible: it has 'log(x**2+1)'
+derivative_answers = {
+    "x**3": "3*x**2",
+    "exp(2*x)": "2*exp(2*x)",
+    "1/exp(x)": "-exp(-x)",
+    "log(x**2+1)": "2*x/(x**2 + 1)",
+    "1/x**2": "-2/x**3",
+}
+# %% derivative_answers | mistake | a missing comma: SyntaxError, so the dictionary is never defined
+# expect: derivative_answers is not defined: its cell has not run to the end
+# visible: a SyntaxError (a missing comma, quote or bracket) stops the whole cell
+# absent: NameError
+derivative_answers = {
+    "x**3": "3*x**2"
+    "exp(2*x)": "2*exp(2*x)",
+    "1/exp(x)": "-exp(-x)",
+    "log(x**2 + 1)": "2*x/(x**2 + 1)",
+    "1/x**2": "-2/x**3",
+}
+# %% derivative_answers | mistake | the power rule without lowering the exponent, at the visible point too
+# expect: the power rule lowers the exponent by one
+# visible: the power rule lowers the exponent by one
+derivative_answers = {
+    "x**3": "3*x**3",
+    "exp(2*x)": "2*exp(2*x)",
+    "1/exp(x)": "-exp(-x)",
+    "log(x**2 + 1)": "2*x/(x**2 + 1)",
+    "1/x**2": "-2/x**3",
+}
+# %% partial_answers | mistake | every formula wrong: the keys cell names the first slip, not "see below"
+# expect: that is the partial derivative with respect to y, not x
+# visible: that is the partial derivative with respect to y, not x
+# absent: The cells below say what is wrong
+partial_answers = {"df/dx": "x**2 + 3", "df/dy": "x**2"}
+# %% derivative_answers | mistake | NumPy's np.exp written into the formulas
+# expect: without np. in front
+# visible: without np. in front
+derivative_answers = {
+    "x**3": "3*x**2",
+    "exp(2*x)": "2*np.exp(2*x)",
+    "1/exp(x)": "-np.exp(-x)",
+    "log(x**2 + 1)": "2*x/(x**2 + 1)",
+    "1/x**2": "-2/x**3",
+}
+# %% d_constant | mistake | x.shape: a float has none
+# expect: which has no .shape
+# visible: which has no .shape
+def d_constant(x):
+    return np.zeros(x.shape)
+# %% d_exp | mistake | exp imported from math: numbers only
+# expect: `math` works on single numbers only
+# visible: `math` works on single numbers only
+from math import exp
+
+
+def d_exp(x):
+    return exp(x)
+# %% d_reciprocal | mistake | -1/x*x: the product meant as the denominator
+# expect: work from left to right
+# visible: work from left to right
+def d_reciprocal(x):
+    return -1/x*x
+# %% d_log | mistake | 1/ln(x) instead of 1/x
+# expect: not 1 over ln(x)
+# visible: not 1 over ln(x)
+def d_log(x):
+    return 1 / np.log(x)
+# %% d_identity | mistake | x / x: 1 everywhere except at 0
+# expect: a division by zero
+def d_identity(x):
+    return x / x
+# %% gradient_descent | mistake | the function grad used as a number, never called
+# expect: must be called with its argument
+# visible: must be called with its argument
+def gradient_descent(grad, x0, learning_rate, steps):
+    x = np.array(x0, dtype=float)
+    for _ in range(steps):
+        x = x - learning_rate * grad
+    return x
+# %% numerical_derivative | mistake | the step renamed: h=... no longer works
+# expect: keep its name and its arguments
+def numerical_derivative(f, x, step=1e-5):
+    return (f(x + step) - f(x - step)) / (2 * step)
+# %% derivative_answers | mistake | a formula without quotes: Python code, NameError in the answer's own cell
+# expect: derivative_answers is not defined: its cell has not run to the end
+# visible: derivative_answers is not defined
+derivative_answers = {
+    "x**3": 3*x**2,
+    "exp(2*x)": "2*exp(2*x)",
+    "1/exp(x)": "-exp(-x)",
+    "log(x**2 + 1)": "2*x/(x**2 + 1)",
+    "1/x**2": "-2/x**3",
+}
+# %% chain_rule | mistake | the outer derivative applied to the inner function itself, not to its value
+# expect: must be called with its argument
+# visible: must be called with its argument
+# absent: StudentFunction
+def chain_rule(df_outer, f_inner, df_inner):
+    return lambda x: df_outer(f_inner) * df_inner(x)

@@ -95,7 +95,7 @@ def matrix_add(a, b):
         raise ValueError("matrix_add needs two matrices of the same shape, got %s and %s" % (a.shape, b.shape))
     return np.add(a, b)
 # %% matrix_add | mistake | relies on NumPy (broadcasts instead of raising)
-# expect: should raise ValueError
+# expect: compare the whole shapes (a.shape with b.shape)
 def matrix_add(a, b):
     """Sum of two matrices of the same shape."""
     return a + b
@@ -175,7 +175,9 @@ def product_shape(shape_a, shape_b):
         raise ValueError("incompatible shapes")
     return [shape_a[0], shape_b[1]]
 # %% product_shape | mistake | no ValueError for incompatible shapes
-# expect: should raise ValueError
+# expect: nothing else will complain
+# visible: nothing else will complain
+# absent: silently broadcast
 def product_shape(shape_a, shape_b):
     """Shape of the matrix product."""
     return (shape_a[0], shape_b[1])
@@ -304,7 +306,8 @@ def matmul_loops(a, b):
                 c[i][j] += a[i][k] * b[k][j]
     return np.array(c)
 # %% matmul_loops | mistake | no check: sums over the rows of b (silently wrong)
-# expect: should raise ValueError
+# expect: compare the columns of a with the rows of b before the loops
+# visible: compare the columns of a with the rows of b before the loops
 def matmul_loops(a, b):
     """Matrix product a b by the row-times-column rule, with Python loops."""
     a = np.asarray(a, dtype=float)
@@ -316,7 +319,8 @@ def matmul_loops(a, b):
                 c[i, j] += a[i, k] * b[k, j]
     return c
 # %% matmul_loops | mistake | no check: IndexError or silently wrong
-# expect: but ValueError was expected
+# expect: the input was used before it was checked
+# absent: Python counts from 0
 def matmul_loops(a, b):
     """Matrix product a b by the row-times-column rule, with Python loops."""
     a = np.asarray(a, dtype=float)
@@ -382,7 +386,7 @@ def commutes(a, b):
         return False
     return np.allclose(a @ b, b @ a)
 # %% commutes | mistake | returns the elementwise comparison array (forgot .all())
-# expect: of type numpy.ndarray
+# expect: compares entry by entry and gives an array of booleans
 def commutes(a, b):
     """Whether the matrices a and b commute."""
     if a.shape != b.shape or a.shape[0] != a.shape[1]:
@@ -493,6 +497,8 @@ def is_solution(a, x, b):
     return bool(np.isclose(a @ x, b).any())
 # %% is_solution | mistake | multiplies from the other side (x @ a)
 # expect: check the order of the product
+# visible: check the order of the product
+# absent: not with == or np.array_equal
 def is_solution(a, x, b):
     """Whether x solves a x = b."""
     a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
@@ -634,3 +640,88 @@ def matrix_subtract(a, b):
     if a.shape != b.shape:
         raise ValueError(f"shapes {a.shape} and {b.shape} differ")
     return np.abs(a - b)
+# %% transpose | mistake | written for the example: two columns picked by hand
+# expect: index 1 is out of bounds
+# visible: transpose(c) for the column vector c
+def transpose(a):
+    """Transpose of a 2-D array."""
+    return np.array([a[:, 0], a[:, 1]])
+# %% matmul_loops | mistake | a.shape on lists of lists
+# expect: a Python list has no .shape
+# visible: a Python list has no .shape
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    m, n = a.shape
+    n_b, p = b.shape
+    if n != n_b:
+        raise ValueError(f"cannot multiply shapes {a.shape} and {b.shape}")
+    c = np.zeros((m, p))
+    for i in range(m):
+        for j in range(p):
+            for k in range(n):
+                c[i, j] += a[i, k] * b[k, j]
+    return c
+# %% product_shape | mistake | assert instead of raising ValueError
+# expect: an assert statement raises AssertionError
+# visible: an assert statement raises AssertionError
+def product_shape(shape_a, shape_b):
+    """Shape of the matrix product."""
+    assert shape_a[1] == shape_b[0], "cannot multiply"
+    return (shape_a[0], shape_b[1])
+# %% matrix_add | mistake | raises the general Exception
+# expect: not the general Exception
+# visible: not the general Exception
+def matrix_add(a, b):
+    """Sum of two matrices of the same shape."""
+    if a.shape != b.shape:
+        raise Exception(f"shapes {a.shape} and {b.shape} differ")
+    return a + b
+# %% matmul_loops | mistake | = instead of +=: each entry keeps only the last product
+# expect: do not overwrite the entry with =
+# visible: do not overwrite the entry with =
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {a.shape} and {b.shape}")
+    c = np.zeros((a.shape[0], b.shape[1]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            for k in range(a.shape[1]):
+                c[i, j] = a[i, k] * b[k, j]
+    return c
+# %% matmul_loops | mistake | the running total set to 0 once, before all the loops
+# expect: the running total was not reset
+# visible: the running total was not reset
+def matmul_loops(a, b):
+    """Matrix product a b by the row-times-column rule, with Python loops."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {a.shape} and {b.shape}")
+    c = np.zeros((a.shape[0], b.shape[1]))
+    total = 0.0
+    for i in range(a.shape[0]):
+        for j in range(b.shape[1]):
+            for k in range(a.shape[1]):
+                total += a[i, k] * b[k, j]
+            c[i, j] = total
+    return c
+# %% commutes | mistake | a @ b == b @ a: an array of booleans
+# expect: compares entry by entry and gives an array of booleans
+# visible: compares entry by entry and gives an array of booleans
+def commutes(a, b):
+    """Whether the matrices a and b commute."""
+    if a.shape[1] != b.shape[0] or b.shape[1] != a.shape[0]:
+        return False
+    return a @ b == b @ a
+# %% is_solution | mistake | np.isclose alone: one truth value per equation
+# expect: compares entry by entry and gives an array of booleans
+# visible: compares entry by entry and gives an array of booleans
+def is_solution(a, x, b):
+    """Whether x solves a x = b."""
+    a, x, b = np.asarray(a), np.asarray(x), np.asarray(b)
+    if a.ndim != 2 or x.ndim != 1 or b.ndim != 1 or a.shape != (len(b), len(x)):
+        raise ValueError(f"shapes {a.shape}, {x.shape} and {b.shape} do not form a system")
+    return np.isclose(a @ x, b)

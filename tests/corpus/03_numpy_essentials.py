@@ -189,7 +189,8 @@ def swap_last_two_axes(a):
     return a.transpose(axes)
 
 # %% swap_last_two_axes | mistake | hard-coded transpose(0, 2, 1)
-# expect: axes don't match array
+# expect: fit one number of axes only
+# visible: fit one number of axes only
 def swap_last_two_axes(a):
     if a.ndim < 2:
         raise ValueError("need at least 2 axes")
@@ -219,12 +220,14 @@ def matrix_product(a, b):
     return a * b
 
 # %% matrix_product | mistake | @ without a check: NumPy's message does not name the shapes
-# expect: should name both shapes
+# expect: that is NumPy's own error
+# visible: that is NumPy's own error
 def matrix_product(a, b):
     return a @ b
 
 # %% matrix_product | mistake | message does not name the shapes
-# expect: should name both shapes
+# expect: your message names the shapes another way
+# absent: NumPy's own error
 def matrix_product(a, b):
     if a.shape[1] != b.shape[0]:
         raise ValueError("the matrices cannot be multiplied")
@@ -300,7 +303,8 @@ def add_scalar(a, s):
     return a
 
 # %% add_scalar | mistake | in-place add on a copy keeps the integer dtype
-# expect: Cannot cast
+# expect: tried to store fractions in an integer array
+# visible: tried to store fractions in an integer array
 def add_scalar(a, s):
     result = a.copy()
     result += s
@@ -339,7 +343,9 @@ def add_column_vector(m, v):
     return m + np.tile(v.reshape(-1, 1), (1, m.shape[1]))
 
 # %% add_column_vector | mistake | m + v: a 1-D v broadcasts as a row
-# expect: could not be broadcast
+# expect: lines up with the COLUMNS of m
+# visible: lines up with the COLUMNS of m
+# absent: keepdims
 def add_column_vector(m, v):
     return m + v
 
@@ -391,7 +397,8 @@ def center_columns(a):
     return a - a.mean()
 
 # %% center_columns | mistake | subtracts in place
-# expect: Cannot cast
+# expect: tried to store fractions in an integer array
+# visible: tried to store fractions in an integer array
 def center_columns(a):
     a -= a.mean(axis=0)
     return a
@@ -476,7 +483,9 @@ def shuffled(values, seed):
     return np.random.permutation(values)
 
 # %% shuffled | mistake | returns what np.random.shuffle returns (None), shuffling the caller's list
-# expect: modified its argument
+# expect: shuffle and sort work in place
+# visible: reordered its argument number 1 in place
+# absent: a -= m
 def shuffled(values, seed):
     np.random.seed(seed)
     return np.random.shuffle(values)
@@ -488,7 +497,7 @@ def shuffled(values, seed):
     return np.random.default_rng(seed).shuffle(arr)
 
 # %% shuffled | mistake | shuffles the caller's list in place, then returns it as an array
-# expect: modified its argument
+# expect: reordered its argument number 1 in place
 def shuffled(values, seed):
     import random
     random.Random(seed).shuffle(values)
@@ -506,7 +515,9 @@ def shuffled(values, seed):
     return np.roll(arr, seed % len(arr))
 
 # %% shuffled | mistake | draws with replacement
-# expect: replacement
+# expect: drawing with replacement
+# visible: drawing with replacement
+# absent: rotation by seed
 def shuffled(values, seed):
     arr = np.array(values)
     return np.random.default_rng(seed).choice(arr, size=len(arr))
@@ -542,7 +553,7 @@ def shuffle_together(x, y, seed):
     return rng.permutation(x), rng.permutation(y)
 
 # %% shuffle_together | mistake | shuffles the caller's arrays in place
-# expect: modified its argument
+# expect: reordered its argument number 1 in place
 def shuffle_together(x, y, seed):
     if len(x) != len(y):
         raise ValueError("lengths differ")
@@ -560,7 +571,9 @@ def shuffle_together(x, y, seed):
     return (x[:, p] if x.ndim == 2 else x[p]), y[p]
 
 # %% shuffle_together | mistake | no length check
-# expect: ValueError was expected
+# expect: compare len(x) with len(y)
+# visible: compare len(x) with len(y)
+# absent: silently broadcast
 def shuffle_together(x, y, seed):
     p = np.random.default_rng(seed).permutation(len(x))
     return x[p], y[p]
@@ -595,7 +608,9 @@ def total(a):
     return sum(a)
 
 # %% total | mistake | sum of sums: right for matrices only
-# expect: only 0-dimensional arrays can be converted
+# expect: built-in sum adds along the first axis only
+# visible: built-in sum adds along the first axis only
+# absent: `math` module
 def total(a):
     return float(sum(sum(a)))
 
@@ -843,7 +858,9 @@ def accuracy(scores, labels):
     return np.count_nonzero(scores.argmax(axis=1) == labels) / labels.size
 
 # %% accuracy | mistake | argmax over axis 0
-# expect: could not be broadcast
+# expect: did you take the argmax along the wrong axis
+# visible: did you take the argmax along the wrong axis
+# absent: keepdims
 def accuracy(scores, labels):
     return float(np.mean(np.argmax(scores, axis=0) == labels))
 
@@ -894,11 +911,14 @@ def softmax(z):
     e = np.exp(z - z.max())
     return e / e.sum()
 # %% shuffled | mistake | returns the shuffled positions, not the values
-# expect: return the values in that order
+# expect: these are the positions 0 to n-1
+# visible: these are the positions 0 to n-1
+# absent: rotation by seed
 def shuffled(values, seed):
     return np.random.default_rng(seed).permutation(len(values))
 # %% shuffle_together | mistake | shuffles x only; y comes back as given
-# expect: reordered by the same permutation
+# expect: or only one of them was
+# visible: or only one of them was
 def shuffle_together(x, y, seed):
     x, y = np.asarray(x), np.asarray(y)
     if len(x) != len(y):
@@ -982,3 +1002,93 @@ def predict_classes(scores):
 def total(a):
     a = np.asarray(a, dtype=float)
     return float(a[0].sum()) if a.ndim > 1 else float(a.sum())
+# %% zeros_matrix | mistake | np.empty: the values are whatever memory held
+# expect: np.empty does not fill the array
+# visible: np.empty does not fill the array
+def zeros_matrix(rows, cols):
+    return np.empty((rows, cols))
+# %% zeros_matrix | correct | np.empty, then filled with zeros
+def zeros_matrix(rows, cols):
+    result = np.empty((rows, cols))
+    result.fill(0.0)
+    return result
+# %% shape_and_size | mistake | the size written out for four axes
+# expect: tuple index out of range
+# visible: tuple index out of range
+def shape_and_size(a):
+    return a.shape, a.shape[0] * a.shape[1] * a.shape[2] * a.shape[3]
+# %% argmax_index | mistake | list.index: fine for lists, not for arrays
+# expect: arrays have no .index
+# visible: arrays have no .index
+def argmax_index(values):
+    return values.index(max(values))
+# %% center_columns | mistake | the row means without keepdims: they do not fit the columns
+# expect: did you average along the wrong axis
+# visible: did you average along the wrong axis
+# absent: keepdims=True
+def center_columns(a):
+    return a - a.mean(axis=1)
+# %% matrix_product | mistake | its own message, with the shapes written as 2x3
+# expect: your message names the shapes another way
+# visible: your message names the shapes another way
+# absent: NumPy's own error
+def matrix_product(a, b):
+    if a.shape[1] != b.shape[0]:
+        raise ValueError(f"cannot multiply {a.shape[0]}x{a.shape[1]} by {b.shape[0]}x{b.shape[1]}")
+    return a @ b
+# %% add_column_vector | mistake | m + v on a square matrix: no error, wrong answer
+# expect: lines up with the COLUMNS of m
+# visible: no error, but wrong
+def add_column_vector(m, v):
+    v = np.asarray(v)
+    if v.shape[0] != m.shape[0]:
+        raise ValueError(f"v has {v.shape[0]} entries but m has {m.shape[0]} rows")
+    if v.ndim == 1 and m.shape[0] != m.shape[1]:
+        v = v.reshape(-1, 1)
+    return m + v
+# %% swap_last_two_axes | mistake | np.swapaxes(a, 1, 2): the last two axes of a 3-D array only
+# expect: count from the end instead
+# visible: count from the end instead
+def swap_last_two_axes(a):
+    if a.ndim < 2:
+        raise ValueError("need at least 2 axes")
+    return np.swapaxes(a, 1, 2)
+# %% random_normal | mistake | standard_normal(rows, cols): the shape as two arguments
+# expect: the shape was passed as two arguments
+# visible: the shape was passed as two arguments
+def random_normal(rows, cols, seed):
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(rows, cols)
+# %% softmax | mistake | row maxima and sums without keepdims
+# expect: keep the reduced axis
+# visible: keep the reduced axis
+def softmax(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=-1))
+    return e / e.sum(axis=-1)
+# %% predict_classes | mistake | np.max: the best scores, not their classes
+# expect: those are the largest SCORES
+# visible: those are the largest SCORES
+def predict_classes(scores):
+    return np.max(scores, axis=1)
+# %% uint8_array | mistake | assert instead of raising ValueError
+# expect: an assert statement raises AssertionError
+# visible: an assert statement raises AssertionError
+def uint8_array(values):
+    for v in values:
+        assert 0 <= v <= 255, f"{v} is outside 0..255"
+    return np.array(values, dtype=np.uint8)
+# %% shuffled | mistake | a generator's shuffle on the caller's list, then an array of it
+# expect: reordered its argument number 1 in place
+# visible: reordered its argument number 1 in place
+def shuffled(values, seed):
+    rng = np.random.default_rng(seed)
+    rng.shuffle(values)
+    return np.array(values)
+# %% exp_all | mistake | math.exp element by element: right for 1-D arrays only
+# expect: `math` works on single numbers only
+import math
+
+
+def exp_all(a):
+    return np.array([math.exp(v) for v in a])
