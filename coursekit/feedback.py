@@ -24,15 +24,17 @@ after GetGrades, which puts the scores in the cells' metadata).
 """
 
 import html
-import re
 
 from nbformat.v4 import new_markdown_cell
 from nbgrader import utils
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 
-from .redaction import ANSI, HIDDEN_NOTE, REDACTED, Markers, redact  # noqa: F401 - re-exported for tests
+from .ledger import reason_of
+from .notebooks import ANSI, CELL_FRAME
+from .redaction import HIDDEN_NOTE, REDACTED, Markers, redact  # noqa: F401 - re-exported for tests
 from .results import notebook_from_cells
 from .spec import EXERCISES
 
@@ -45,7 +47,6 @@ PREPROCESSORS = [
 ]
 
 # IPython names a frame in a notebook cell "Cell In[<execution count>], line <n>".
-CELL_FRAME = re.compile(r"\s*Cell In\[(\d+)\], line \d+")
 
 
 class FeedbackPreprocessor(NbGraderPreprocessor):
@@ -103,7 +104,7 @@ class HideHiddenTests(FeedbackPreprocessor):
     def readable_traceback(self, out):
         """The message first, then the frames in the student's own cells, as IPython prints them."""
         mine = [part for part in out.traceback
-                if (match := CELL_FRAME.match(ANSI.sub("", part))) and int(match[1]) in self.student_runs]
+                if (match := CELL_FRAME.match(ANSI.sub("", part).lstrip())) and int(match[1]) in self.student_runs]
         message = [f"\x1b[31m{out.ename}\x1b[39m: {out.evalue}"]
         if mine:
             message.append("\nWhere it happened in your code:")
@@ -121,11 +122,24 @@ class ExerciseSummary(FeedbackPreprocessor):
         scores = {cell.metadata.nbgrader["grade_id"]: (float(cell.metadata.nbgrader.get("score") or 0),
                                                        float(cell.metadata.nbgrader.get("points") or 0))
                   for cell in nb.cells if utils.is_grade(cell)}  # GetGrades put them there
-        result = notebook_from_cells(notebook, nb.cells, scores, markers_of(self.config))
-        rows = result.exercises
-        late_penalty = float(resources["nbgrader"].get("late_penalty") or 0)  # set by GetGrades
-        nb.cells.insert(0, new_markdown_cell(summary_html(rows, late_penalty, answer_errors(nb.cells))))
+        info = resources["nbgrader"]
+        result = notebook_from_cells(notebook, nb.cells, scores, markers_of(self.config),
+                                     late_penalty=float(info.get("late_penalty") or 0),  # set by GetGrades
+                                     withheld=withheld_reason(info, CourseDirectory(config=self.config).root))
+        nb.cells.insert(0, new_markdown_cell(summary_html(result, answer_errors(nb.cells))))
         return nb, resources
+
+
+def withheld_reason(info, course):
+    """Why this notebook's grade is withheld for review ("" when it is not), as the results model
+    reads it: nbgrader's needs_manual_grade on its grades, the reason from the ledger."""
+    try:
+        with Gradebook(info["db_url"]) as gb:
+            grades = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"]).grades
+            doubtful = any(g.needs_manual_grade for g in grades)
+    except (KeyError, MissingEntry):
+        return ""
+    return reason_of(course, info["student"], info["notebook"]) if doubtful else ""
 
 
 def markers_of(config):
@@ -167,10 +181,13 @@ STATUS_STYLE = {"full marks": "#dff0d8", "partly right": "#fcf8e3", "no points":
                 "not answered": "#eeeeee"}
 
 
-def summary_html(rows, late_penalty=0.0, answer_errors=None):
-    """The summary as one HTML block (no blank line inside: markdown would end the block there).
+def summary_html(result, answer_errors=None):
+    """The summary of a NotebookResult as one HTML block (no blank line inside: markdown would end the
+    block there): the points per exercise, the late penalty, the final score, and a withheld grade
+    said to be under review.
 
     answer_errors: exercise -> the error its answer cell stopped with; shown as the first problem."""
+    rows = result.exercises
     def cell(text, style=""):
         return f"<td style='padding:4px 8px;vertical-align:top;{style}'>{text}</td>"
 
@@ -199,12 +216,16 @@ def summary_html(rows, late_penalty=0.0, answer_errors=None):
             + cell(f"{row.score:g}", "text-align:right") + cell(f"{row.max_score:g}", "text-align:right")
             + cell(state, "white-space:nowrap")
             + cell(html.escape(first).replace("\n", "<br>"), "font-size:13px") + "</tr>")
-    score, top = sum(r.score for r in rows.values()), sum(r.max_score for r in rows.values())
-    if late_penalty:
+    if result.late_penalty:
         lines.append(f"<tr style='color:#a94442'><td>Late submission penalty</td>"
-                     f"<td style='text-align:right'>-{late_penalty:g}</td><td colspan='3'></td></tr>")
-        score -= late_penalty
-    lines += [f"<tr><th>Total</th><th style='text-align:right'>{score:g}</th>"
-              f"<th style='text-align:right'>{top:g}</th><th colspan='2'></th></tr>",
-              "</tbody></table></div>"]
+                     f"<td style='text-align:right'>-{result.late_penalty:g}</td><td colspan='3'></td></tr>")
+    under_review = " (under review)" if result.withheld else ""
+    lines += [f"<tr><th>Total{under_review}</th><th style='text-align:right'>{result.final_score:g}</th>"
+              f"<th style='text-align:right'>{result.max_score:g}</th><th colspan='2'></th></tr>",
+              "</tbody></table>"]
+    if result.withheld:
+        lines.append("<p class='under-review' style='color:#8a6d3b'><strong>Your grade for this notebook is under "
+                     "review:</strong> an instructor reads it before it counts. The points above are what the "
+                     "tests gave.</p>")
+    lines.append("</div>")
     return "\n".join(lines)

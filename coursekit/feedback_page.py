@@ -33,7 +33,7 @@ TEMPLATE_BASEDIRS = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def mathjax_source(bundle):
     """The text of one MathJax 3 component from the installed package, safe inside a <script> element."""
     text = (importlib.resources.files("mathjax") / "static" / "mathjax" / "es5" / bundle).read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """Grade the corpus of right and wrong submissions with real `nbgrader autograde`.
 
-A corpus file (tests/corpus/<notebook>.py) lists solution-cell contents, one section each:
+A corpus file (tests/corpus/answers/<notebook>.py) lists solution-cell contents, one section each:
 
     # %% softmax | mistake | no max subtraction: overflows
     # expect: finite
@@ -14,9 +14,9 @@ Submissions are built from the freshly generated release, with the instructor's 
 every other cell.  Each mistake is its own student (so "nowhere else" can be checked); the
 correct variants are packed, one per exercise per student, because a right answer cannot cost
 another exercise points unless the tests leak into each other, which full marks disprove.
-The batch is graded as `coursekit-grade` grades by default (coursekit.grading.parallel: sandbox,
+The batch is graded as `coursekit-grade` grades by default (coursekit.grading.batch.parallel: sandbox,
 limits, one worker process per core); that it gives the grades of serial `nbgrader autograde` is
-shown by tests/test_parallel.py and, for every attack, tests/test_adversarial.py.
+shown by tests/batch/test_parallel.py and, for every attack, tests/batch/test_adversarial.py.
 
 Non-answers are generated, not written: for each notebook and each kind in NON_ANSWERS, one
 student answers every exercise of that notebook with that non-answer (return None, the first
@@ -53,17 +53,18 @@ from pathlib import Path
 
 from coursekit import notebooks
 from coursekit.course import generate_release
-from coursekit.grading import parallel
-from coursekit.redaction import Markers
+from coursekit.grading.batch import parallel
+from coursekit.redaction import Markers, reference_solutions
 from coursekit.results import course_results
 from coursekit.spec import ASSIGNMENT, EXERCISES
+from coursekit.status import State
 
 from .scratch import REPO, new_course
 
 # Statuses of a notebook with no autograded copy to judge.
-NOT_AUTOGRADED = ("missing", "unreadable", "not graded")
+NOT_AUTOGRADED = tuple(state for state in State if not state.submitted)
 
-CORPUS_DIR = REPO / "tests" / "corpus"
+CORPUS_DIR = REPO / "tests" / "corpus" / "answers"
 HEADER = re.compile(r"^# %% (?P<exercise>\w+) \| (?P<kind>correct|mistake) \| (?P<label>.+)$")
 EXPECT = "# expect:"
 VISIBLE = "# visible:"
@@ -145,7 +146,7 @@ def run_visible(notebook, answers=None, exercise=None, release=RELEASE, wrap=Non
     answers: grade_id -> code for the solution cells (the instructor's solution in every other one);
     exercise: stop after this exercise's last test cell and report only its cells;
     wrap: a function applied to the exercise's function before its test cells run (a recorder, a
-          mutant: tests/test_visible_tests.py);
+          mutant: tests/course/test_visible_tests.py);
     before_cell: called with each cell's grade_id before the cell runs.
     Each cell is compiled under a file name of its own held by linecache, as IPython does, so
     checks that read a function's code (checks.code_of) work. Output is swallowed.
@@ -208,7 +209,7 @@ def _solutions(notebook):
     """grade_id -> the instructor's solution of every solution cell of a source notebook."""
     if notebook not in _SOLUTIONS:
         source = notebooks.read(REPO / "source" / ASSIGNMENT / f"{notebook}.ipynb")
-        _SOLUTIONS[notebook] = notebooks.reference_solutions(source, Markers.of_course(REPO))
+        _SOLUTIONS[notebook] = reference_solutions(source, Markers.of_course(REPO))
     return _SOLUTIONS[notebook]
 
 
@@ -263,7 +264,7 @@ def non_answer_students(release, sources, notebooks_wanted):
     """student id -> {notebook: {exercise: code}}: one student per (notebook, non-answer kind)."""
     students = {}
     for nb in notebooks_wanted:
-        stubs = notebooks.reference_solutions(notebooks.read(release / f"{nb}.ipynb"))
+        stubs = reference_solutions(notebooks.read(release / f"{nb}.ipynb"))
         for i, kind in enumerate(NON_ANSWERS):
             students[f"none-{nb[:2]}-{i + 1}"] = {
                 nb: {ex: non_answer(kind, stubs[ex], sources[nb][ex]) for ex in EXERCISES[nb]}}
@@ -317,10 +318,8 @@ def write_submissions(course, students, release, sources):
     for student, answers_by_nb in students.items():
         for nb, answers in answers_by_nb.items():
             release_nb = notebooks.read(release / f"{nb}.ipynb")
-            if answers is None:  # the blank student submits the release untouched
-                filled = release_nb
-            else:
-                filled = notebooks.filled_in(release_nb, {**sources[nb], **answers})
+            # The blank student submits the release untouched.
+            filled = release_nb if answers is None else notebooks.filled_in(release_nb, {**sources[nb], **answers})
             notebooks.write(filled, Path(course) / "submitted" / student / ASSIGNMENT / f"{nb}.ipynb")
 
 
@@ -380,7 +379,7 @@ def grade(cases, workdir, notebooks_wanted=None, jobs=None, repo=REPO):
     course = new_course(Path(workdir) / "course", repo)
     release = generate_release(course)
     markers = Markers.of_course(course)
-    sources = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"),
+    sources = {nb: reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"),
                                                  markers)
                for nb in notebooks_wanted}
     students, carrier = plan(cases, notebooks_wanted)

@@ -24,7 +24,8 @@ from pylti1p3.exception import LtiException
 
 from ..course import gradebook_url
 from ..lms.roster import RosterError as CsvRosterError
-from . import keys, launch as lti_launch, lineitem
+from . import keys, lineitem
+from . import launch as lti_launch
 from .config import LtiTool, settings_of
 from .enrol import learner_of_launch
 from .launch import Refused
