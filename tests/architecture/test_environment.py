@@ -2,11 +2,12 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REQUIREMENTS = Path(__file__).resolve().parent.parent / "requirements.txt"
+from devtools.scratch import REPO
+
+REQUIREMENTS = REPO / "requirements.txt"
 
 
 def pins():

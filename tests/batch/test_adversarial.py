@@ -1,17 +1,18 @@
 """Hostile and broken submissions lose nothing for anyone: one real, sandboxed autograde batch.
 
 One scratch course holds honest students (the instructor's solutions, the untouched release, and
-wrong answers) and one student per attack of tests/adversarial/cases.py; coursekit.grading.batch.autograde
+wrong answers) and one student per attack of tests/batch/adversarial/cases.py; coursekit.grading.batch.serial.autograde
 grades it once (module fixture), with small limits so the batch stays fast, then once more with
---force in parallel (coursekit.grading.parallel, two worker processes, the default mode of
+--force in parallel (coursekit.grading.batch.parallel, two worker processes, the default mode of
 coursekit-grade): the same grades and statuses, attack by attack (idempotency, and parallel
 grading equal to serial on hostile input).  Meanwhile (2 cores): a second course with only the honest students is
 graded alongside the first run (their grades must not depend on who else was in the batch), then
 a small course is killed mid-batch and resumed; nbgrader generate_feedback runs once, on a copy of
-the course as the first run left it, alongside the second run.  The tests then read statuses, per-cell scores, outputs, feedback pages and the
-host's file system.  nbgrader's logs are kept in the fixture's folder (logs/).
+the course as the first run left it, alongside the second run.  The tests then read statuses,
+per-cell scores, outputs, feedback pages and the host's file system.  nbgrader's logs are kept in
+the fixture's folder (logs/).
 
-`pytest -s tests/test_adversarial.py -k report` prints the case table (case, status, score,
+`pytest -s tests/batch/test_adversarial.py -k case_table` prints the case table (case, status, score,
 secret leaked, batch completed).  Nothing hostile ever runs on the host: attack code is only text
 inside notebooks, run by nbgrader in the bubblewrap sandbox (use_sandbox is forced on below).
 """
@@ -31,18 +32,35 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from adversarial import cases
-from adversarial.cases import ATTACKS, NB, NB_CALLBACK, WRONG
-from adversarial.verdicts import (Listener, broken_promises, cell_scores, costs_of, exercise_totals, hidden_lines_seen,
-                                  html_text, leaks, notebook_text, outputs_of, solution_only_lines, tree_hashes)
 from coursekit import notebooks
+from coursekit.commands.grade import report
 from coursekit.course import BIN, environment, generate_release, nbgrader
-from coursekit.grading import batch as grade, parallel as parallel_grading, sandbox
+from coursekit.grading.batch import parallel
+from coursekit.grading.batch.serial import autograde
+from coursekit.grading.kernel import sandbox
+from coursekit.redaction import reference_solutions
 from coursekit.results import course_results
-from leftovers import wait_for_no_sandbox_processes
+from coursekit.spec import ASSIGNMENT, NOTEBOOKS, exercise_of
+from coursekit.submissions import statuses
 from devtools.scratch import new_course
-from coursekit.spec import ASSIGNMENT, EXERCISES as SPEC, NOTEBOOKS, exercise_of
-from test_notebooks import max_score
+from tests.batch.adversarial import cases
+from tests.batch.adversarial.cases import ATTACKS, NB, NB_CALLBACK, WRONG
+from tests.batch.adversarial.verdicts import (
+    Listener,
+    broken_promises,
+    cell_scores,
+    costs_of,
+    exercise_totals,
+    hidden_lines_seen,
+    html_text,
+    leaks,
+    notebook_text,
+    outputs_of,
+    solution_only_lines,
+    tree_hashes,
+)
+from tests.support.course_files import max_score
+from tests.support.leftovers import wait_for_no_sandbox_processes
 
 # Tighter than the defaults so the attacks end quickly.  The output cap stays well above what an
 # honest notebook prints: a blank notebook's failure messages come to about 200 kB (03).
@@ -69,7 +87,7 @@ def write_honest(course, release, solutions):
 def prepare(course):
     release = generate_release(course)
     rel = {nb_name: notebooks.read(release / f"{nb_name}.ipynb") for nb_name in NOTEBOOKS}
-    solutions = {nb_name: notebooks.reference_solutions(
+    solutions = {nb_name: reference_solutions(
         notebooks.read(course / "source" / ASSIGNMENT / f"{nb_name}.ipynb")) for nb_name in NOTEBOOKS}
     write_honest(course, release, solutions)
     return rel, solutions
@@ -80,11 +98,11 @@ RESUME_PLAN = {"s1": "reference", "s2": "blank", "s3": "reference", "s4": "blank
 
 def kill_and_resume(root):
     """Start `nbgrader autograde --notebook=03...` on four students, SIGKILL it (process group)
-    once the first student's autograded 03 appears, then grade with coursekit.grading.batch.autograde
+    once the first student's autograded 03 appears, then grade with coursekit.grading.batch.serial.autograde
     (no --force).  Returns what test_a_killed_batch_resumes_to_the_same_grades checks."""
     course = new_course(root / "resume")
     release = generate_release(course)
-    solutions = {nb_name: notebooks.reference_solutions(
+    solutions = {nb_name: reference_solutions(
         notebooks.read(course / "source" / ASSIGNMENT / f"{nb_name}.ipynb")) for nb_name in NOTEBOOKS}
     for student, kind in RESUME_PLAN.items():
         for nb_name in NOTEBOOKS:
@@ -108,10 +126,10 @@ def kill_and_resume(root):
               "s4 graded before the kill": (course / "autograded" / "s4" / ASSIGNMENT / f"{last}.ipynb").exists(),
               "left after the kill": wait_for_no_sandbox_processes(course)}
 
-    grade.autograde(course, extra=LIMITS)
+    autograde(course, extra=LIMITS)
 
     result["scores"] = cell_scores(course)
-    result["states"] = {s: {x.state for x in st} for s, st in grade.statuses(course).items()}
+    result["states"] = {s: {x.state for x in st} for s, st in statuses(course).items()}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         result["gradebook"] = {student: {nb.name: bool(nb.grades) and all(g.score is not None for g in nb.grades)
                                          for nb in gb.find_submission(ASSIGNMENT, student).notebooks}
@@ -163,18 +181,18 @@ def batch(tmp_path_factory):
         ipc_before = set(os.listdir(sandbox.IPC_DIR)) if sandbox.IPC_DIR.exists() else set()
         timed = lambda f, *a, **kw: (time.perf_counter(), f(*a, **kw), time.perf_counter())  # noqa: E731
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            first_job = pool.submit(timed, grade.autograde, course, extra=LIMITS)
-            honest_job = pool.submit(timed, grade.autograde, honest_course, extra=LIMITS)
+            first_job = pool.submit(timed, autograde, course, extra=LIMITS)
+            honest_job = pool.submit(timed, autograde, honest_course, extra=LIMITS)
             # On the second core, once the honest course is done: the kill-and-resume scenario.
             resume_job = pool.submit(timed, catching, kill_and_resume, root)
             t0, first_runs, t1 = first_job.result()
             _, honest_runs, t2 = honest_job.result()
             t6, resume, t7 = resume_job.result()
         first = cell_scores(course)
-        first_statuses = grade.statuses(course)
+        first_statuses = statuses(course)
         snapshot = shutil.copytree(course, root / "first-run", symlinks=True)
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            second_job = pool.submit(timed, parallel_grading.autograde, course, force=True, extra=LIMITS, jobs=2)
+            second_job = pool.submit(timed, parallel.autograde, course, force=True, extra=LIMITS, jobs=2)
             feedback_job = pool.submit(timed, nbgrader, "generate_feedback", ASSIGNMENT, "--force",
                                        cwd=snapshot, check=False)
             t3, second_runs, t4 = second_job.result()
@@ -186,7 +204,7 @@ def batch(tmp_path_factory):
                            ("feedback", {"all": feedback_run})):
             save_logs(logs, name, runs)
         # What coursekit-grade does after grading: statuses, the tamper scan, withholding.
-        grade.review(course, out=io.StringIO())
+        report(course, out=io.StringIO())
         withheld = {student: {nb_name: nb.withheld for nb_name, nb in result.notebooks.items()}
                     for student, result in course_results(course).items()}
         leftovers = wait_for_no_sandbox_processes(course) + wait_for_no_sandbox_processes(honest_course)
@@ -196,9 +214,9 @@ def batch(tmp_path_factory):
             "ctx": ctx, "secret": secret, "env_secret": env_secret, "listener": listener,
             "before": before, "after": tree_hashes(course / "submitted"),
             "first": first, "first_statuses": first_statuses,
-            "second": cell_scores(course), "statuses": grade.statuses(course), "withheld": withheld,
+            "second": cell_scores(course), "statuses": statuses(course), "withheld": withheld,
             "costs": {"serial": costs_of(snapshot), "parallel": costs_of(course)},
-            "honest": cell_scores(honest_course), "honest_statuses": grade.statuses(honest_course),
+            "honest": cell_scores(honest_course), "honest_statuses": statuses(honest_course),
             "solution_lines": solution_only_lines(course), "leftovers": leftovers, "resume": resume,
             "new_ipc": {n for n in ipc_after - ipc_before
                         if not Path(f"/proc/{n.split('-')[0]}").exists()},
@@ -309,7 +327,7 @@ def test_the_batch_completed_for_every_honest_student(batch):
         assert all(score == 0 for score, _ in cells.values()), (nb_name, cells)
     assert set(batch["second"]["reference"]) == set(batch["second"]["blank"]) == set(NOTEBOOKS)
     assert all(score == 0 for score, _ in batch["second"]["wrong"][NB].values()), \
-        "a WRONG answer of tests/adversarial/cases.py earns points: the tamper cases would prove nothing"
+        "a WRONG answer of tests/batch/adversarial/cases.py earns points: the tamper cases would prove nothing"
 
 
 def test_no_readable_notebook_is_left_ungraded(batch):
@@ -411,16 +429,16 @@ def test_the_fork_bomb_was_refused(batch):
     assert "fork refused: [Errno 11]" in outputs_of(batch["course"], "atk-fork-bomb")
 
 
-# Like coursekit.grading.sandbox.launch, a fresh process that becomes bwrap, but runs `python -c CODE`
+# Like coursekit.grading.kernel.sandbox.launch, a fresh process that becomes bwrap, but runs `python -c CODE`
 # instead of ipykernel.
 LAUNCH = """
 import os, sys
 from pathlib import Path
-from coursekit.grading import sandbox
-from coursekit.grading.execute import default_limits
+from coursekit.grading.kernel import sandbox
+from coursekit.grading.kernel.limits import defaults
 code, workdir = sys.argv[1], Path(sys.argv[2])
 (workdir / "connection.json").write_text("{}")
-args = sandbox.command(workdir / "connection.json", workdir, default_limits())
+args = sandbox.command(workdir / "connection.json", workdir, defaults())
 python = args.index("ipykernel_launcher") - 2
 assert args[python + 1] == "-m"
 os.execv(args[0], args[:python + 1] + ["-c", code])
@@ -467,7 +485,7 @@ def test_a_fork_bomb_does_not_starve_a_sandbox_running_at_the_same_time(tmp_path
         bomb.wait()
 
 
-def report(batch):
+def case_table(batch):
     """The case table: case, status, score in the attacked notebook, withheld, secret leaked, the
     grader's slowest reply and peak memory (serial run), and whether the batch completed."""
     completed = all(st.state == "graded" for s in ("reference", "blank") for st in batch["statuses"][s])
@@ -490,15 +508,21 @@ def report(batch):
     return "\n".join(rows)
 
 
-def test_report(batch):
-    print("\n" + report(batch))
+def test_the_case_table_has_a_row_per_attack_and_the_batch_completed(batch):
+    """`pytest -s -k case_table` shows it; it is read here too, so a case that vanished from the batch
+    or a batch that did not complete fails."""
+    table = case_table(batch)
+    print("\n" + table)
+    rows = table.split("\n\n")[0].splitlines()[1:]
+    assert [row.split()[0] for row in rows] == [attack.student for attack in ATTACKS]
+    assert all(row.endswith(("yes", "yes  (known limit)")) for row in rows), table  # the "batch ok" column
 
 
 # ---------------------------------------------------------------- killed mid-batch, then resumed
 
 
 def test_a_killed_batch_resumes_to_the_same_grades(batch):
-    """`nbgrader autograde` killed (SIGKILL) mid-notebook, then coursekit.grading.batch.autograde without
+    """`nbgrader autograde` killed (SIGKILL) mid-notebook, then coursekit.grading.batch.serial.autograde without
     --force: the same grades as an uninterrupted run, and a consistent gradebook."""
     resumed = batch["resume"]
     if isinstance(resumed, BaseException):
@@ -508,7 +532,8 @@ def test_a_killed_batch_resumes_to_the_same_grades(batch):
     assert resumed["s4 graded before the kill"] is False
     assert set(resumed["scores"]) == set(RESUME_PLAN)
     for student, kind in RESUME_PLAN.items():
-        assert resumed["scores"][student] == batch["honest"][kind], f"{student} ({kind}) differs from an uninterrupted run"
+        assert resumed["scores"][student] == batch["honest"][kind], \
+            f"{student} ({kind}) differs from an uninterrupted run"
         assert resumed["states"][student] == {"graded"}, (student, resumed["states"][student])
         assert resumed["gradebook"][student] == {nb_name: True for nb_name in NOTEBOOKS}, \
             f"{student}: a notebook without a submission or without scores in the gradebook"

@@ -17,9 +17,10 @@ from nbgrader.utils import notebook_hash
 
 from coursekit import notebooks
 from coursekit.course import BIN, environment, generate_release, nbgrader
-from coursekit.grading import batch as grade
-from devtools.scratch import REPO, new_course
+from coursekit.grading.batch.serial import autograde
+from coursekit.redaction import reference_solutions
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+from devtools.scratch import REPO, new_course
 
 COURSE = "math101"
 STUDENTS = ("ada", "ben")
@@ -61,7 +62,7 @@ def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
     as_students("fetch_assignment", ASSIGNMENT, *shared, homes=homes)
     assert all(files(home / ASSIGNMENT) == expected for home in homes.values())
     for nb in NOTEBOOKS:
-        answers = notebooks.reference_solutions(notebooks.read(REPO / "source" / ASSIGNMENT / f"{nb}.ipynb"))
+        answers = reference_solutions(notebooks.read(REPO / "source" / ASSIGNMENT / f"{nb}.ipynb"))
         path = homes["ada"] / ASSIGNMENT / f"{nb}.ipynb"
         notebooks.write(notebooks.filled_in(notebooks.read(path), answers), path)
 
@@ -78,7 +79,7 @@ def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
     for student in STUDENTS:
         assert (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").is_file()
         assert all((course / "submitted" / student / ASSIGNMENT / f"{nb}.ipynb").is_file() for nb in NOTEBOOKS)
-    runs = grade.autograde(course)
+    runs = autograde(course)
     assert all(run.returncode == 0 for run in runs.values()), [run.stderr[-2000:] for run in runs.values()]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         top = gb.find_assignment(ASSIGNMENT).max_score

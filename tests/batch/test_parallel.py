@@ -32,17 +32,16 @@ import pytest
 import sqlalchemy as sa
 from nbgrader.api import Gradebook
 
-from coursekit import notebooks
+from coursekit import notebooks, submissions
+from coursekit.commands.grade import report
 from coursekit.course import BIN, environment, generate_release, nbgrader
-from coursekit.grading import batch, rows, worker
-from coursekit.grading import parallel as parallel_grading
-from coursekit.grading.progress import Progress, summary
+from coursekit.grading.batch import parallel, rows, selection, worker
+from coursekit.grading.batch.progress import Progress, summary
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools import examples
 from devtools.scratch import new_course
-
-import stand_in_tasks
-from leftovers import wait_for_no_sandbox_processes
+from tests.support import stand_in_tasks
+from tests.support.leftovers import wait_for_no_sandbox_processes
 
 NB02, NB03 = "02_matrix_operations", "03_numpy_essentials"
 SECRET = "a file of the grading machine, not of any student"
@@ -113,7 +112,7 @@ def outputs_of_test_cells(course):
 
 def review_text(course):
     out = io.StringIO()
-    batch.review(course, out=out)
+    report(course, out=out)
     return out.getvalue()
 
 
@@ -133,7 +132,7 @@ def ungraded_copy(serial, course, release=True):
 def assert_graded_as(course, serial):
     """Every gradebook row, status and test-cell output equals the serial run's."""
     assert gradebook_rows(course) == gradebook_rows(serial)
-    assert batch.statuses(course) == batch.statuses(serial)
+    assert submissions.statuses(course) == submissions.statuses(serial)
     assert outputs_of_test_cells(course) == outputs_of_test_cells(serial)
 
 
@@ -153,13 +152,13 @@ def resumed(serial, tmp_path_factory):
                            env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
     deadline = time.monotonic() + 300
-    while not [p for p in course.glob(f"autograded/*/{ASSIGNMENT}/*.ipynb") if not batch.unfinished(p)] \
+    while not [p for p in course.glob(f"autograded/*/{ASSIGNMENT}/*.ipynb") if not submissions.unfinished(p)] \
             and run.poll() is None:
         assert time.monotonic() < deadline, "the parallel run recorded nothing in 300 s"
         time.sleep(0.02)
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
-    interrupted = batch.pending(course)
+    interrupted = selection.pending(course)
     finished = grade(course, "--jobs", "2")
     assert finished.returncode == 0, finished.stderr
     return course, interrupted, finished.stdout
@@ -169,7 +168,7 @@ def resumed(serial, tmp_path_factory):
 def test_the_killed_parallel_run_had_left_work_undone(resumed):
     course, interrupted, _ = resumed
     assert len(interrupted) > 1, "the run was killed after it had finished: the resume proved nothing"
-    assert batch.pending(course) == [("dora", NB03)]  # unreadable: every run tries it again
+    assert selection.pending(course) == [("dora", NB03)]  # unreadable: every run tries it again
 
 
 @pytest.mark.slow
@@ -181,9 +180,9 @@ def test_parallel_gradebook_rows_equal_serial(serial, resumed):
 
 @pytest.mark.slow
 def test_parallel_statuses_and_review_equal_serial(serial, resumed):
-    states = batch.statuses(serial)
+    states = submissions.statuses(serial)
     assert [s.state for s in states["dora"]] == ["missing", "stopped", "unreadable"]
-    assert batch.statuses(resumed[0]) == states
+    assert submissions.statuses(resumed[0]) == states
     assert review_text(resumed[0]) == review_text(serial)
 
 
@@ -214,8 +213,8 @@ def test_a_submissions_symbolic_links_are_never_followed(serial, resumed):
         erin = course / "autograded" / "erin" / ASSIGNMENT
         assert not (erin / "notes.txt").exists() and not (erin / "gone.csv").exists()
         assert not [p for p in (course / "autograded").rglob("*") if p.is_file() and SECRET.encode() in p.read_bytes()]
-        assert [s.state for s in batch.statuses(course)["erin"]] == ["missing", "graded", "graded"]
-        assert [str(s) for s in batch.statuses(course)["fay"]] == [
+        assert [s.state for s in submissions.statuses(course)["erin"]] == ["missing", "graded", "graded"]
+        assert [str(s) for s in submissions.statuses(course)["fay"]] == [
             f"{NOTEBOOKS[0]}: missing",
             f"{NB02}: unreadable (a symbolic link, not the notebook itself: it is not followed)",
             f"{NB03}: missing"]
@@ -291,7 +290,7 @@ def test_a_postgresql_gradebook_grades_and_exports_as_sqlite_does(serial, postgr
     assert run.returncode == 0, run.stderr
     assert not (course / "gradebook.db").exists(), "grading wrote an SQLite gradebook beside the server"
     assert gradebook_rows(course, db_url) == gradebook_rows(serial)
-    assert batch.statuses(course) == batch.statuses(serial)
+    assert submissions.statuses(course) == submissions.statuses(serial)
     assert review_text(course) == review_text(serial)  # withholding: written to the server
     for folder in (course, serial):
         nbgrader("generate_feedback", ASSIGNMENT, "--force", cwd=folder)
@@ -401,17 +400,17 @@ def test_a_student_whose_grading_kills_its_worker_is_reported_and_no_other_stude
     # Real spawned workers; the stand-in kills its own process.  The pool broke with one innocent
     # being graded and four waiting: those used to be charged for each break and reported with it.
     tasks = {name: {"student": name} for name in ("killer", "ann", "ben", "cat", "dan", "eve")}
-    outcome = dict(parallel_grading._pooled(tasks, 2, multiprocessing.get_context("spawn"),
+    outcome = dict(parallel._pooled(tasks, 2, multiprocessing.get_context("spawn"),
                                             stand_in_tasks.grade_or_kill_the_worker))
     killed = outcome.pop("killer")
-    assert isinstance(killed, RuntimeError) and f"died {parallel_grading.ATTEMPTS} times" in str(killed)
+    assert isinstance(killed, RuntimeError) and f"died {parallel.ATTEMPTS} times" in str(killed)
     assert outcome == {name: f"graded {name}" for name in tasks if name != "killer"}
 
 
 def test_workers_that_cannot_start_end_the_batch_with_a_reason():
     # No task ever begins: without a limit, pools would be rebuilt for ever.
     tasks = {name: {"student": name} for name in ("ann", "ben")}
-    outcome = dict(parallel_grading._pooled(tasks, 2, multiprocessing.get_context("spawn"),
+    outcome = dict(parallel._pooled(tasks, 2, multiprocessing.get_context("spawn"),
                                             stand_in_tasks.grade_or_kill_the_worker, stand_in_tasks.cannot_start))
     assert set(outcome) == set(tasks)
     assert all(isinstance(why, RuntimeError) and "no worker process could start" in str(why)
@@ -429,7 +428,7 @@ def test_a_program_read_from_standard_input_grades_in_parallel(serial, tmp_path)
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str([(("chidi", nb), None) for nb in (NB02, NB03)])
-    assert batch.statuses(course)["chidi"] == batch.statuses(serial)["chidi"]
+    assert submissions.statuses(course)["chidi"] == submissions.statuses(serial)["chidi"]
 
 
 def test_only_dead_workers_scratch_courses_are_removed(tmp_path):
@@ -526,9 +525,8 @@ def test_rows_refuses_what_is_not_this_students_and_writes_nothing(gradebook, da
     else:
         del bad["comment"]
     before = exported(gradebook)
-    with pytest.raises(ValueError):
-        with gradebook.begin() as connection:
-            rows.replace(connection, "alice", ASSIGNMENT, bad)
+    with pytest.raises(ValueError), gradebook.begin() as connection:
+        rows.replace(connection, "alice", ASSIGNMENT, bad)
     assert exported(gradebook) == before
 
 
@@ -542,16 +540,16 @@ def result_of(files, notebooks_=(NB02,)):
                                   f"{NB03}.ipynb", ""])
 def test_a_worker_result_may_not_write_outside_its_notebooks(name):
     with pytest.raises(ValueError):
-        parallel_grading._parse(result_of([name]), {"student": "alice", "notebooks": [NB02]})
+        parallel._parse(result_of([name]), {"student": "alice", "notebooks": [NB02]})
 
 
 def test_a_worker_result_for_another_student_or_notebook_is_refused():
     task = {"student": "bob", "notebooks": [NB02]}
     with pytest.raises(ValueError):
-        parallel_grading._parse(result_of([f"{NB02}.ipynb"]), task)
+        parallel._parse(result_of([f"{NB02}.ipynb"]), task)
     with pytest.raises(ValueError):
-        parallel_grading._parse(result_of([f"{NB02}.ipynb"], [NB03]), {"student": "alice", "notebooks": [NB02]})
-    assert parallel_grading._parse(result_of([f"{NB02}.ipynb", "checks.py"]), {"student": "alice", "notebooks": [NB02]})
+        parallel._parse(result_of([f"{NB02}.ipynb"], [NB03]), {"student": "alice", "notebooks": [NB02]})
+    assert parallel._parse(result_of([f"{NB02}.ipynb", "checks.py"]), {"student": "alice", "notebooks": [NB02]})
 
 
 # ---------------------------------------------------------------- progress, no kernel

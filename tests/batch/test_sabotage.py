@@ -1,10 +1,10 @@
 """The sabotage run: the attack table can fail. Its deny cases, graded with the defences off, succeed.
 
 As edX's codejail-service proves its sandbox tests against an unconfined run, the attacks of
-tests/adversarial/cases.py that split grading or the sandbox deny (`Attack.denied_by`) are graded
+tests/batch/adversarial/cases.py that split grading or the sandbox deny (`Attack.denied_by`) are graded
 once more with `LimitedExecute.split_tests = False` (the tests run in the student's kernel, as in
 stock nbgrader) and `use_sandbox = False` (the kernel runs as the grader, unconfined). Each must then
-break at least one of the promises tests/test_adversarial.py checks for it (points it should not
+break at least one of the promises tests/batch/test_adversarial.py checks for it (points it should not
 earn, a secret it should not read, the network it should not reach): an attack that wins nothing
 with its defence off proves nothing with it on.
 
@@ -13,21 +13,23 @@ Not deny cases of this kind: the attacks on the returned value or on the kernel'
 checks.py turns whatever comes back into plain values before comparing; the limits (time, memory,
 output) are not turned off here. Left out because unconfined they would harm the machine that runs
 the suite, not because they would not win: fork and memory bombs, killing every process, writing
-outside the course. All of them are graded, sandboxed and split, in tests/test_adversarial.py.
+outside the course. All of them are graded, sandboxed and split, in tests/batch/test_adversarial.py.
 """
 
 import uuid
 
 import pytest
 
-from adversarial import cases
-from adversarial.cases import ATTACKS, NB
-from adversarial.verdicts import Listener, broken_promises, cell_scores, solution_only_lines
 from coursekit import notebooks
 from coursekit.course import generate_release
-from coursekit.grading import batch as grade
+from coursekit.grading.batch.serial import autograde
+from coursekit.redaction import reference_solutions
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+from coursekit.submissions import statuses
 from devtools.scratch import new_course
+from tests.batch.adversarial import cases
+from tests.batch.adversarial.cases import ATTACKS, NB
+from tests.batch.adversarial.verdicts import Listener, broken_promises, cell_scores, solution_only_lines
 
 DENY_CASES = [attack for attack in ATTACKS if attack.denied_by]
 LIMITS = ["--LimitedExecute.timeout=4", "--LimitedExecute.notebook_timeout=15",
@@ -48,7 +50,7 @@ def sabotaged(tmp_path_factory):
         course = new_course(tmp_path_factory.mktemp("sabotage") / "course")
         release = generate_release(course)
         rel = {nb: notebooks.read(release / f"{nb}.ipynb") for nb in NOTEBOOKS}
-        solutions = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
+        solutions = {nb: reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
                      for nb in NOTEBOOKS}
         honest = {"reference": notebooks.filled_in(rel[NB], solutions[NB]), "blank": rel[NB]}
         for student, node in honest.items():
@@ -61,8 +63,8 @@ def sabotaged(tmp_path_factory):
                 (folder / name).write_bytes(data)
         (course / "source" / "CANARY.txt").write_text(secret)
         (course / "CANARY.txt").write_text(secret)
-        grade.autograde(course, extra=LIMITS + SABOTAGED)
-        yield {"course": course, "scores": cell_scores(course), "statuses": grade.statuses(course),
+        autograde(course, extra=LIMITS + SABOTAGED)
+        yield {"course": course, "scores": cell_scores(course), "statuses": statuses(course),
                "secret": secret, "env_secret": env_secret, "solution_lines": solution_only_lines(course),
                "listener": listener}
     finally:
@@ -77,7 +79,10 @@ def test_the_deny_cases_are_those_of_split_grading_and_the_sandbox():
 
 @pytest.mark.parametrize("attack", DENY_CASES, ids=lambda a: a.student)
 def test_with_its_defence_off_every_deny_case_wins_something(attack, sabotaged):
-    assert broken_promises(attack, sabotaged), f"{attack.student} ({attack.denied_by}) won nothing unconfined"
+    """`pytest -s` prints what each case won with its defence off."""
+    won = broken_promises(attack, sabotaged)
+    print(f"{attack.student:24} {attack.denied_by:8} " + "; ".join(f"{k}: {v[0][:90]}" for k, v in won.items()))
+    assert won, f"{attack.student} ({attack.denied_by}) won nothing unconfined"
 
 
 def test_the_honest_students_grade_as_usual_unconfined(sabotaged):
@@ -86,10 +91,3 @@ def test_the_honest_students_grade_as_usual_unconfined(sabotaged):
     reference, blank = sabotaged["scores"]["reference"][NB], sabotaged["scores"]["blank"][NB]
     assert all(score == top > 0 for score, top in reference.values()), reference
     assert all(score == 0 for score, _ in blank.values()), blank
-
-
-def test_report(sabotaged):
-    """`pytest -s tests/test_sabotage.py -k report`: what each deny case won with its defence off."""
-    for attack in DENY_CASES:
-        won = broken_promises(attack, sabotaged)
-        print(f"{attack.student:24} {attack.denied_by:8} " + "; ".join(f"{k}: {v[0][:90]}" for k, v in won.items()))

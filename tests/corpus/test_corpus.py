@@ -7,9 +7,9 @@ import pytest
 
 from coursekit import notebooks
 from coursekit.course import nbgrader
+from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 from devtools import corpus
 from devtools.scratch import REPO
-from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 
 CASES = corpus.load()
 
@@ -74,7 +74,7 @@ def test_corpus_covers_every_exercise(cases):
 def test_corpus_case(case, graded):
     """Correct answers earn full marks; a mistake loses points in its own exercise only."""
     ok, why = corpus.verdict(case, graded["results"], graded["carrier"])
-    assert ok, f"{case.name} (tests/corpus/{case.notebook}.py:{case.line}): {why}"
+    assert ok, f"{case.name} (tests/corpus/answers/{case.notebook}.py:{case.line}): {why}"
 
 
 NON_ANSWER_PAIRS = [(nb, kind) for nb in NOTEBOOKS for kind in corpus.NON_ANSWERS]

@@ -1,14 +1,16 @@
 """The check helpers the notebooks' test cells use: messages, and no trust in returned objects."""
 
-import sys
+
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from coursekit.grading.split.grader import load_checks
+from coursekit.spec import ASSIGNMENT
 from devtools.scratch import REPO
 
-sys.path.insert(0, str(REPO / "source" / "math_numpy"))
-import checks  # noqa: E402 - lives beside the notebooks so nbgrader ships it with them
+checks = load_checks(REPO / "source" / ASSIGNMENT / "checks.py")  # the instructor's copy, as the grader loads it
 
 F = checks.CheckFailed
 
@@ -95,7 +97,7 @@ def test_call_unchanged_each_checks_each_call_in_order_and_uses_planned_calls():
     results = checks.call_unchanged_each(lambda x: made.append(x) or x, [(1,), (2,), (3,)], call="f(x)")
     assert next(results) == 1 and made == [1]
 
-    class Planned:  # what grading hands the test for a student's function (coursekit.grading.student)
+    class Planned:  # what grading hands the test for a student's function (coursekit.grading.split.student)
         def __init__(self):
             self.asked = None
 
@@ -228,7 +230,7 @@ def test_axes_moved_the_wrong_way_are_named_as_such_not_as_a_reshape():
 
 def test_the_axis_rule_has_one_wording():
     assert checks.AXIS_RULE in checks.shape_slip((3,), (4,))
-    assert "down columns" not in open(checks.__file__).read()
+    assert "down columns" not in Path(checks.__file__).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("answer, fragment", [
@@ -287,7 +289,7 @@ def test_a_visible_formula_check_compares_at_a_point_without_revealing_the_formu
 
 def test_a_function_is_named_as_a_function_never_by_the_class_that_carries_it():
     class StudentFunction:  # what grading hands the tests for a function of the notebook
-        __module__ = "coursekit.grading.student"
+        __module__ = "coursekit.grading.split.student"
         __name__ = "derivative"
 
         def __call__(self, x):

@@ -6,26 +6,12 @@ import re
 import pytest
 
 from coursekit import notebooks
-from coursekit.redaction import Markers
-from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
+from coursekit.redaction import Markers, reference_solutions
+from coursekit.spec import EXERCISES, NOTEBOOKS
 from devtools.scratch import REPO
+from tests.support.course_files import release_nb, secret_and_public_lines, source_nb
 
-SOURCE = REPO / "source" / ASSIGNMENT
-RELEASE = REPO / "release" / ASSIGNMENT
 MARKERS = Markers.of_course(REPO)  # the markers nbgrader_config.py gives nbgrader
-
-
-def source_nb(name):
-    return notebooks.read(SOURCE / f"{name}.ipynb")
-
-
-def release_nb(name):
-    return notebooks.read(RELEASE / f"{name}.ipynb")
-
-
-def max_score(name):
-    """What notebook `name` is worth: the points of its test cells in the source."""
-    return sum(float(notebooks.meta(c).get("points", 0)) for c in source_nb(name).cells if notebooks.is_test(c))
 
 
 def visible_part(text):
@@ -90,17 +76,6 @@ def test_test_cells_are_well_formed(name):
         visible = visible_part(cell.source)
         assert re.search(rf"\b{exercise}\b", visible.split('"""', 2)[-1]), \
             f"{gid}: the visible part must use {exercise} so the untouched stub fails it"
-
-
-def secret_and_public_lines(nb):
-    """Lines only the instructor may see (solutions, hidden tests) and lines students see anyway."""
-    secret, public = set(), set()
-    region = re.compile(r"### BEGIN (SOLUTION|HIDDEN TESTS)(.*?)### END (SOLUTION|HIDDEN TESTS)", re.S)
-    for cell in nb.cells:
-        for match in region.finditer(cell.source):
-            secret.update(line.strip() for line in match.group(2).splitlines())
-        public.update(line.strip() for line in region.sub("", cell.source).splitlines())
-    return {line for line in secret - public if len(line) > 12}, public
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -186,7 +161,7 @@ def test_no_explanation_hands_over_the_solutions_line(name):
     """Explanations teach the idea and leave the line to the student: no text cell of the release holds the
     expression an instructor's solution returns (spaces ignored; expressions under 8 characters, such as
     `a + b`, are notation, not a give-away)."""
-    solutions = notebooks.reference_solutions(source_nb(name), MARKERS)
+    solutions = reference_solutions(source_nb(name), MARKERS)
     texts = {notebooks.grade_id(c) or c.get("id"): re.sub(r"\s+", "", c.source)
              for c in release_nb(name).cells if c.cell_type == "markdown"}
     for exercise, code in solutions.items():

@@ -2,11 +2,11 @@
 
 import csv
 
-from conftest import digest
 from coursekit import notebooks
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools import examples
 from devtools.scratch import REPO
+from tests.support.digest import digest
 
 
 def test_example_submissions_are_up_to_date(tmp_path, cases):

@@ -13,8 +13,8 @@ from bs4 import BeautifulSoup
 
 from coursekit import feedback_page
 from coursekit.course import nbgrader
-from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+from devtools.scratch import REPO
 
 SCREENSHOTS = REPO / "test-output" / "feedback"
 STUDENT = "bao"  # submitted some exercises untouched and some wrong: both kinds of noise would show

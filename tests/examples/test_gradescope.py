@@ -23,12 +23,11 @@ import pytest
 from nbgrader.api import Gradebook
 
 from coursekit import gradescope, notebooks, redaction
-from devtools import examples
-from coursekit import results as results_model
-from coursekit.gradescope import results as gradescope_results
-from devtools.scratch import REPO
+from coursekit.gradescope import results_json
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
-from test_notebooks import secret_and_public_lines
+from devtools import examples
+from devtools.scratch import REPO
+from tests.support.course_files import secret_and_public_lines
 
 # Gradescope's results.json format (https://gradescope-autograders.readthedocs.io/en/latest/specs/).
 TOP_KEYS = {"score", "execution_time", "output", "output_format", "test_output_format", "test_name_format",
@@ -193,14 +192,14 @@ def test_bao_scores_exercise_by_exercise(runs, cases):
         test = tests[f"{nb[:2]} {ex}"]
         if nb == "02_matrix_operations":  # missing: withheld for review, and why
             assert test["score"] == 0 and test["output"] == (
-                gradescope_results.WITHHELD_NOTE.format(notebook=nb) + f"\nNot graded: {nb}.ipynb was not submitted.")
+                results_json.WITHHELD_NOTE.format(notebook=nb) + f"\nNot graded: {nb}.ipynb was not submitted.")
         elif kind == "correct":
             assert test["score"] == test["max_score"] and test["output"] == "All tests passed.", test
         elif kind == "mistake":
             assert test["score"] < test["max_score"] and test["output"] != "All tests passed.", test
             assert "points" in test["output"] and ": " in test["output"], test
         else:
-            assert test["score"] == 0 and results_model.NOT_ANSWERED in test["output"], test
+            assert test["score"] == 0 and results.NOT_ANSWERED in test["output"], test
 
 
 @pytest.mark.slow
@@ -269,7 +268,7 @@ def solution_lines(nb):
 def test_a_grader_failure_still_writes_a_results_json_that_says_so(tmp_path):
     root = tmp_path / "autograder"
     (root / "submission").mkdir(parents=True)
-    with pytest.raises(Exception):
+    with pytest.raises(FileNotFoundError):  # the course files are missing
         gradescope.run(root, course_files=tmp_path / "no-course-here", use_sandbox="off")
     results = json.loads((root / "results" / "results.json").read_text())
     assert set(results) <= TOP_KEYS and results["tests"] == [] and results["score"] == 0
@@ -345,13 +344,14 @@ def test_zip_has_what_gradescope_and_grading_need_and_nothing_else(autograder_zi
             subprocess.run(["bash", "-n", str(tmp_path / script)], check=True)
         names = set(infos)
     assert b"scripts/setup.sh" in (tmp_path / "setup.sh").read_bytes()  # the course's own set-up, not a copy
-    assert b"-m coursekit.gradescope run --root" in (tmp_path / "run_autograder").read_bytes()
+    assert b"-m coursekit.commands.gradescope run --root" in (tmp_path / "run_autograder").read_bytes()
 
     shipped = {p.relative_to(REPO).as_posix() for p in (REPO / "source").rglob("*")
                if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
     assert shipped | {"nbgrader_config.py", "pyproject.toml", "requirements.txt", "scripts/setup.sh"} <= names
-    assert {"coursekit/gradescope/__main__.py", "coursekit/grading/batch.py", "coursekit/grading/execute.py",
-            "coursekit/grading/sandbox.py", "coursekit/grading/scan/checker.py", f"source/{ASSIGNMENT}/checks.py"} <= names
+    assert {"coursekit/commands/gradescope.py", "coursekit/grading/batch/",
+            "coursekit/grading/plugins/limited_execute.py", "coursekit/grading/kernel/sandbox.py",
+            "coursekit/grading/scan/checker.py", f"source/{ASSIGNMENT}/checks.py"} <= names
     for name in names:
         assert not name.startswith(("/", "tests/", "examples/", ".venv/", "dist/", ".git/", "release/")) \
             and ".." not in name
@@ -382,8 +382,8 @@ def test_the_zip_installs_as_the_package_that_grading_imports(autograder_zip, tm
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--no-deps",
                     "--target", str(target), str(tmp_path / "source")], check=True)
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import coursekit, coursekit.gradescope.__main__, "
-             "coursekit.grading.batch, coursekit.grading.execute, coursekit.grading.scan, coursekit.feedback; "
-             "print(coursekit.__file__)")
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import coursekit, coursekit.commands.gradescope, "
+             "coursekit.grading.batch, coursekit.grading.plugins.limited_execute, coursekit.grading.scan, "
+             "coursekit.feedback; print(coursekit.__file__)")
     where = subprocess.run([sys.executable, "-c", probe, str(target)], capture_output=True, text=True, check=True)
     assert where.stdout.strip().startswith(str(target)), where.stdout

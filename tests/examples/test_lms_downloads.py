@@ -5,22 +5,20 @@ import zipfile
 
 import pytest
 
-from devtools import examples
-from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
-
-import downloads
-from test_collect import zip_collect
+from devtools import examples, lms_downloads
+from devtools.scratch import REPO
+from tests.apps.test_zip_collect import zip_collect
 
 
 def test_example_downloads_are_up_to_date(tmp_path):
-    fresh = downloads.make_examples(tmp_path)
-    hint = "examples/lms/ is stale: run `python tests/lms/downloads.py`"
+    fresh = lms_downloads.make_examples(tmp_path)
+    hint = "examples/lms/ is stale: run `python -m devtools.lms_downloads`"
     for name in ("roster.csv", f"moodle/{ASSIGNMENT}.csv"):
-        assert (fresh / name).read_bytes() == (downloads.EXAMPLES_DIR / name).read_bytes(), hint
+        assert (fresh / name).read_bytes() == (lms_downloads.EXAMPLES_DIR / name).read_bytes(), hint
     for name in ("canvas_submissions.zip", "moodle_submissions.zip"):
         entries = [[(i.filename, i.date_time, z.read(i)) for i in z.infolist()]
-                   for z in (zipfile.ZipFile(fresh / name), zipfile.ZipFile(downloads.EXAMPLES_DIR / name))]
+                   for z in (zipfile.ZipFile(fresh / name), zipfile.ZipFile(lms_downloads.EXAMPLES_DIR / name))]
         assert entries[0] == entries[1], hint
 
 
@@ -33,8 +31,8 @@ def test_example_downloads_collect_into_the_example_submissions(tmp_path, collec
     shutil.copy(REPO / "nbgrader_config.py", course)
     archive = course / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
-    shutil.copy(downloads.EXAMPLES_DIR / download, archive)
-    log, report = zip_collect(course, collector, f"--LmsRoster.path={downloads.EXAMPLES_DIR / 'roster.csv'}")
+    shutil.copy(lms_downloads.EXAMPLES_DIR / download, archive)
+    log, report = zip_collect(course, collector, f"--LmsRoster.path={lms_downloads.EXAMPLES_DIR / 'roster.csv'}")
     for student in examples.STUDENTS:
         folder = course / "submitted" / student / ASSIGNMENT
         assert sorted(p.name for p in folder.iterdir()) == [f"{nb}.ipynb" for nb in NOTEBOOKS]

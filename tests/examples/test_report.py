@@ -18,32 +18,32 @@ from nbgrader.api import Gradebook
 from PIL import Image
 
 from coursekit import report
+from coursekit.gradebook_copy import environment
 from coursekit.results import course_results
-from coursekit.course import environment
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
-from test_notebooks import max_score
+from tests.support.course_files import max_score
 
 EXERCISE_COUNT = sum(len(names) for names in EXERCISES.values())
 
 
 @pytest.fixture(scope="module")
-def course(graded_examples, tmp_path_factory):
+def gradebook_copy(graded_examples, tmp_path_factory):
     """A course directory holding only a copy of the graded examples' gradebook."""
-    course = tmp_path_factory.mktemp("report")
-    shutil.copy(graded_examples / "gradebook.db", course / "gradebook.db")
-    return course
+    gradebook_copy = tmp_path_factory.mktemp("report")
+    shutil.copy(graded_examples / "gradebook.db", gradebook_copy / "gradebook.db")
+    return gradebook_copy
 
 
 @pytest.fixture(scope="module")
-def written(course):
-    return report.write_report(course, "reports")
+def written(gradebook_copy):
+    return report.write_report(gradebook_copy, "reports")
 
 
 @pytest.fixture(scope="module")
-def gradebook(course):
+def gradebook(gradebook_copy):
     """(student, notebook, exercise) -> points and (notebook, exercise) -> max, read cell by cell."""
     points, top = defaultdict(float), defaultdict(float)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(f"sqlite:///{gradebook_copy / 'gradebook.db'}") as gb:
         for nb in gb.find_assignment(ASSIGNMENT).notebooks:
             for cell in nb.grade_cells:
                 top[nb.name, exercise_of(cell.name, nb.name)] += cell.max_score
@@ -85,8 +85,8 @@ def test_csv_has_one_row_per_exercise_consistent_with_the_gradebook(written, gra
     assert sum(float(r[2]) for r in rows) == sum(max_score(nb) for nb in NOTEBOOKS)
 
 
-def test_the_example_students_come_out_as_expected(course):
-    exercises, totals = report.class_results(course_results(course))
+def test_the_example_students_come_out_as_expected(gradebook_copy):
+    exercises, totals = report.class_results(course_results(gradebook_copy))
     assert all(e.scores["alice"] == e.max_points for e in exercises)
     assert all(e.scores["chidi"] == 0 for e in exercises)
     assert totals == pytest.approx({"alice": 100.0, "bao": 100 * 78 / 181, "chidi": 0.0})
@@ -122,8 +122,8 @@ def test_picture_is_a_valid_png_of_a_readable_size(written):
     assert len(data) > 30_000
 
 
-def test_command_line_writes_both_files(course, tmp_path):
-    shutil.copy(course / "gradebook.db", tmp_path / "gradebook.db")
+def test_command_line_writes_both_files(gradebook_copy, tmp_path):
+    shutil.copy(gradebook_copy / "gradebook.db", tmp_path / "gradebook.db")
     result = subprocess.run([sys.executable, "-m", "coursekit.report", "--out", "out"], cwd=tmp_path,
                             env=environment(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

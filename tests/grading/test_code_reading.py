@@ -3,23 +3,22 @@
 matmul_loops must compute each entry itself, in loops: its check reads the code (checks.py:
 library_products_used, code_doubts). What the check cannot read for certain raises CodeUnclear,
 which withholds the notebook for review instead of paying. When grading, the grader adds what it
-finds in the notebook as a whole (coursekit.grading.split.notebook_doubts): the graded name bound
+finds in the notebook as a whole (coursekit.grading.split.grader.notebook_doubts): the graded name bound
 again after its def, or any means to bind names at run time.
 """
 
 import importlib.util
-import sys
 import textwrap
 import time
 
 import pytest
 
-from coursekit.grading.instructor import InstructorCells, top_level_names
-from coursekit.grading.split import notebook_doubts
+from coursekit.grading.split.grader import load_checks, notebook_doubts
+from coursekit.grading.split.instructor import InstructorCells, top_level_names
+from coursekit.spec import ASSIGNMENT
 from devtools.scratch import REPO
 
-sys.path.insert(0, str(REPO / "source" / "math_numpy"))
-import checks  # noqa: E402 - lives beside the notebooks so nbgrader ships it with them
+checks = load_checks(REPO / "source" / ASSIGNMENT / "checks.py")  # the instructor's copy, as the grader loads it
 
 
 def function_of(tmp_path, code, name="matmul_loops"):
@@ -163,8 +162,8 @@ def test_the_instructor_cells_decide_the_role_by_grade_id_alone():
 
     assert cells.role(cell("scale_values", "# edited\npass")) == "test"
     assert cells.role(cell("setup", "fail = print")) == "setup"
-    assert cells.role(cell("scale")) == cells.role(cell(None)) == cells.role(cell("scale_values", cell_type="markdown")) \
-        == "student"
+    others = [cell("scale"), cell(None), cell("scale_values", cell_type="markdown")]
+    assert [cells.role(other) for other in others] == ["student"] * 3
 
 
 def test_the_names_a_solution_stub_binds():

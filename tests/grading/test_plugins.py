@@ -1,4 +1,4 @@
-"""coursekit.grading.metadata.CheckCellMetadata judges every notebook as nbgrader's own does."""
+"""coursekit.grading.plugins.check_cell_metadata.CheckCellMetadata judges every notebook as nbgrader's own does."""
 
 import copy
 
@@ -8,7 +8,7 @@ from nbgrader import preprocessors as nbgrader_preprocessors
 from nbgrader.nbgraderformat import MetadataValidator
 
 from coursekit import notebooks
-from coursekit.grading import metadata
+from coursekit.grading.plugins import check_cell_metadata
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO
 
@@ -64,17 +64,17 @@ def outcome(preprocessor, nb):
 def test_the_same_verdict_and_message_as_nbgraders(name, damage):
     nb = release(name)
     damage(nb)
-    ours = outcome(metadata.CheckCellMetadata(), nb)
+    ours = outcome(check_cell_metadata.CheckCellMetadata(), nb)
     assert ours == outcome(nbgrader_preprocessors.CheckCellMetadata(), nb)
     assert (ours[0] == "valid") == (damage is no_change)
 
 
 def test_the_schema_is_not_checked_again_per_cell(monkeypatch):
-    metadata.CheckCellMetadata().preprocess(release(NOTEBOOKS[0]), {})  # compiled once, here at the latest
+    check_cell_metadata.CheckCellMetadata().preprocess(release(NOTEBOOKS[0]), {})  # compiled once, here at the latest
     checked = []
     schema_class = jsonschema.validators.validator_for(MetadataValidator().schema)
     monkeypatch.setattr(schema_class, "check_schema", classmethod(lambda cls, schema: checked.append(schema)))
-    metadata.CheckCellMetadata().preprocess(release(NOTEBOOKS[0]), {})
+    check_cell_metadata.CheckCellMetadata().preprocess(release(NOTEBOOKS[0]), {})
     assert checked == []
     nbgrader_preprocessors.CheckCellMetadata().preprocess(release(NOTEBOOKS[0]), {})
     assert checked, "nbgrader's own checks the schema per cell: the patch above must see that"

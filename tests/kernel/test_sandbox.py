@@ -8,11 +8,14 @@ import time
 
 import pytest
 
+from coursekit.commands import grade
 from coursekit.course import environment, generate_release
-from coursekit.grading import batch as grade, sandbox
-from coursekit.grading.execute import default_limits
-from devtools.scratch import REPO, new_course
+from coursekit.grading.batch.serial import autograde
+from coursekit.grading.kernel import sandbox
+from coursekit.grading.kernel.limits import defaults
 from coursekit.spec import ASSIGNMENT
+from coursekit.submissions import statuses
+from devtools.scratch import REPO, new_course
 
 
 def test_the_sandbox_binds_no_course_folder(tmp_path):
@@ -21,7 +24,7 @@ def test_the_sandbox_binds_no_course_folder(tmp_path):
     workdir = tmp_path / "autograded" / "alice" / ASSIGNMENT
     workdir.mkdir(parents=True)
     (workdir / "checks.py").write_text("")
-    args = sandbox.command(connection, workdir, default_limits())
+    args = sandbox.command(connection, workdir, defaults())
     binds = [args[i + 2] for i, a in enumerate(args) if a in ("--bind", "--ro-bind")]
     for place in binds:
         assert not str(REPO).startswith(place), f"{place} would expose the course folder"
@@ -35,7 +38,7 @@ def test_tmp_is_mounted_before_anything_that_may_lie_below_it(tmp_path):
     """A clone (and so .venv) or a course under /tmp must stay visible: a later tmpfs would hide it."""
     connection = tmp_path / "connection.json"
     connection.write_text("{}")
-    args = sandbox.command(connection, tmp_path, default_limits())
+    args = sandbox.command(connection, tmp_path, defaults())
     tmp_mount = next(i for i, a in enumerate(args) if a == "--tmpfs" and args[i + 1] == "/tmp")
     binds = [i for i, a in enumerate(args) if a in ("--bind", "--ro-bind", "--dir", "--file")]
     assert binds and all(i > tmp_mount for i in binds if not args[i + 1].startswith(("/usr", "/etc")))
@@ -64,15 +67,15 @@ def test_grading_refuses_without_bubblewrap(blank_course):
 
 
 def test_grading_without_the_sandbox_is_an_explicit_opt_out(blank_course):
-    runs = grade.autograde(blank_course, force=True, extra=["--LimitedExecute.use_sandbox=False"])
+    runs = autograde(blank_course, force=True, extra=["--LimitedExecute.use_sandbox=False"])
     assert all(r.returncode == 0 for r in runs.values())
-    states = {s.notebook: s.state for s in grade.statuses(blank_course)["chidi"]}
+    states = {s.notebook: s.state for s in statuses(blank_course)["chidi"]}
     assert set(states.values()) == {"graded"}
 
 
 def run_in_sandbox(tmp_path, code):
     """Run `code` with the kernel's Python, in the sandbox the kernel gets (sandbox.command)."""
-    return sandbox.run_python(code, tmp_path, default_limits())
+    return sandbox.run_python(code, tmp_path, defaults())
 
 
 # ---------------------------------------------------------------- the self-check coursekit-grade starts with
@@ -93,7 +96,7 @@ def test_the_self_check_fails_when_the_sandbox_is_broken(monkeypatch, sabotage, 
     """Each of the sandbox's promises, broken on purpose in the command that starts it, is caught."""
     command = sandbox.command
     monkeypatch.setattr(sandbox, "command", lambda *a, **k: sabotage(command(*a, **k)))
-    problems = sandbox.self_check(default_limits(), [REPO / "source", REPO / "README.md"])
+    problems = sandbox.self_check(defaults(), [REPO / "source", REPO / "README.md"])
     assert any(problem in p for p in problems), problems
 
 
@@ -131,7 +134,7 @@ log = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT)  # not the pipe the test re
 os.dup2(log, 1)
 os.dup2(log, 2)
 env = dict(os.environ, JPY_PARENT_PID=str(grader))
-os.execve(sys.executable, [sys.executable, "-m", "coursekit.grading.sandbox", "-f", sys.argv[1]], env)
+os.execve(sys.executable, [sys.executable, "-m", "coursekit.grading.kernel.sandbox", "-f", sys.argv[1]], env)
 """
 
 

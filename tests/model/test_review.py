@@ -1,29 +1,24 @@
 """A doubtful grade is withheld, everywhere (coursekit/review.py): marking in nbgrader's gradebook,
 the rule for regrades and clearances, `coursekit-review`, and the exports outside coursekit.lms
 (nbgrader's CSV, Gradescope's results.json, the score table, the class report).  The LMS files are
-in tests/lms/test_export.py.  Gradebooks are built without grading (tests/lms/gradebooks.py).
+in tests/renderers/lms/test_export.py.  Gradebooks are built without grading (tests/support/gradebooks.py).
 """
 
-import csv
 import json
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 
 from coursekit import report, results, review
-from coursekit.course import nbgrader
-from coursekit.gradescope.results import WITHHELD_NOTE, exercise_results, results_json
-from coursekit.grading.batch import Status
+from coursekit.commands import review as review_command
+from coursekit.gradescope.results_json import WITHHELD_NOTE, exercise_results, results_json
 from coursekit.grading.scan import Flag
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
+from coursekit.status import Status
 from coursekit.summary import table
 from devtools.scratch import REPO
-
-sys.path.insert(0, str(Path(__file__).parent / "lms"))
-import gradebooks  # noqa: E402
+from tests.support import gradebooks
 
 STUDENTS = [("alice", "Alice", "O'Neil", "1"), ("bao", "Bảo", "Nguyễn", "2"), ("eve", "Eve", "Absent", "3")]
 SHARE = {"alice": 1.0, "bao": 0.5}  # eve: no submission
@@ -64,112 +59,92 @@ def template(tmp_path_factory):
 
 
 @pytest.fixture
-def course(template, tmp_path):
+def built_course(template, tmp_path):
     """A fresh copy of the template course (building a gradebook takes seconds, copying it does not)."""
     return shutil.copytree(template, tmp_path / "course")
 
 
-def test_doubtful_notebooks_are_marked_in_nbgraders_gradebook_with_their_reason(course):
+def test_doubtful_notebooks_are_marked_in_nbgraders_gradebook_with_their_reason(built_course):
     statuses = graded()
     statuses["bao"][2] = Status(NB3, "timed out", "softmax_tests")
-    folder = course / "submitted" / "alice" / ASSIGNMENT
-    marked = review.mark(course, "submitted", statuses, {"alice": [flag(folder, NB2)]})
+    folder = built_course / "submitted" / "alice" / ASSIGNMENT
+    marked = review.mark(built_course, "submitted", statuses, {"alice": [flag(folder, NB2)]})
     assert marked == {("alice", NB2): "tamper scan: os-exit", ("bao", NB3): "timed out (softmax_tests)"}
-    assert all(needs_manual_grade(course, "alice", NB2)) and not any(needs_manual_grade(course, "alice", NB1))
-    assert withheld(course) == marked
-    found = results.course_results(course)
+    assert all(needs_manual_grade(built_course, "alice", NB2))
+    assert not any(needs_manual_grade(built_course, "alice", NB1))
+    assert withheld(built_course) == marked
+    found = results.course_results(built_course)
     assert found["alice"].withheld == f"{NB2}: tamper scan: os-exit" and found["eve"].withheld == ""
     assert found["alice"].notebooks[NB2].withheld and not found["alice"].notebooks[NB1].withheld
 
 
-def test_a_shipped_python_file_withholds_every_notebook_and_a_missing_one_is_withheld(course):
+def test_a_shipped_python_file_withholds_every_notebook_and_a_missing_one_is_withheld(built_course):
     statuses = graded()
     statuses["bao"][0] = Status(NB1, "missing")
-    folder = course / "submitted" / "alice" / ASSIGNMENT
+    folder = built_course / "submitted" / "alice" / ASSIGNMENT
     shipped = Flag("extra-file", "ships numpy.py", notebook=str(folder / "numpy.py"))
-    marked = review.mark(course, "submitted", statuses, {"alice": [shipped]})
+    marked = review.mark(built_course, "submitted", statuses, {"alice": [shipped]})
     assert {k for k in marked if k[0] == "alice"} == {("alice", nb) for nb in NOTEBOOKS}
     assert marked[("bao", NB1)] == "missing"
 
 
-def test_the_rule_for_regrades_and_clearances(course):
-    folder = course / "submitted" / "alice" / ASSIGNMENT
+def test_the_rule_for_regrades_and_clearances(built_course):
+    folder = built_course / "submitted" / "alice" / ASSIGNMENT
     doubtful = {"alice": [flag(folder, NB2)]}
-    review.mark(course, "submitted", graded(), doubtful)
-    assert review.clear(course, "alice", by="prof") == [NB2]
-    assert not any(needs_manual_grade(course, "alice", NB2)) and withheld(course) == {}
-    assert review.read_ledger(course)[f"alice/{NB2}"]["cleared"]["by"] == "prof"
+    review.mark(built_course, "submitted", graded(), doubtful)
+    assert review.clear(built_course, "alice", by="prof") == [NB2]
+    assert not any(needs_manual_grade(built_course, "alice", NB2)) and withheld(built_course) == {}
+    assert review.read_ledger(built_course)[f"alice/{NB2}"]["cleared"]["by"] == "prof"
 
     # An unrelated regrade of the same file, doubtful for the same reason: the clearance holds.
-    assert review.mark(course, "submitted", graded(), doubtful) == {}
-    assert withheld(course) == {}
+    assert review.mark(built_course, "submitted", graded(), doubtful) == {}
+    assert withheld(built_course) == {}
     # The same file, a new reason: withheld again.
     statuses = graded()
     statuses["alice"][1] = Status(NB2, "stopped", "memory limit")
-    assert review.mark(course, "submitted", statuses, doubtful) == {
+    assert review.mark(built_course, "submitted", statuses, doubtful) == {
         ("alice", NB2): "stopped (memory limit); tamper scan: os-exit"}
-    review.clear(course, "alice", NB2)
+    review.clear(built_course, "alice", NB2)
     # A new file (the student resubmitted), the same reason: withheld again.
     path = folder / f"{NB2}.ipynb"
     path.write_text(path.read_text() + "\n")
-    assert ("alice", NB2) in review.mark(course, "submitted", statuses, doubtful)
+    assert ("alice", NB2) in review.mark(built_course, "submitted", statuses, doubtful)
     # No longer doubtful (a --force regrade of a clean submission): no longer withheld.
-    assert review.mark(course, "submitted", graded(), {}) == {}
-    assert withheld(course) == {} and review.read_ledger(course) == {}
-    assert not any(needs_manual_grade(course, "alice", NB2))
+    assert review.mark(built_course, "submitted", graded(), {}) == {}
+    assert withheld(built_course) == {} and review.read_ledger(built_course) == {}
+    assert not any(needs_manual_grade(built_course, "alice", NB2))
 
 
-def test_a_clearance_in_formgrader_holds_across_a_regrade(course):
-    folder = course / "submitted" / "alice" / ASSIGNMENT
+def test_a_clearance_in_formgrader_holds_across_a_regrade(built_course):
+    folder = built_course / "submitted" / "alice" / ASSIGNMENT
     doubtful = {"alice": [flag(folder, NB2)]}
-    review.mark(course, "submitted", graded(), doubtful)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # what formgrader does per cell
+    review.mark(built_course, "submitted", graded(), doubtful)
+    with Gradebook(f"sqlite:///{built_course / 'gradebook.db'}") as gb:  # what formgrader does per cell
         for g in gb.find_submission_notebook(NB2, ASSIGNMENT, "alice").grades:
             g.manual_score, g.needs_manual_grade = g.max_score, False
         gb.db.commit()
-    assert review.adopt_formgrader_clearances(course) == [f"alice/{NB2}"]  # coursekit-grade, before autograde
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # nbgrader's autograde: manual scores flagged
+    assert review.adopt_formgrader_clearances(built_course) == [f"alice/{NB2}"]  # coursekit-grade, before autograde
+    with Gradebook(f"sqlite:///{built_course / 'gradebook.db'}") as gb:  # nbgrader's autograde: manual scores flagged
         for g in gb.find_submission_notebook(NB2, ASSIGNMENT, "alice").grades:
             g.needs_manual_grade = True
         gb.db.commit()
-    assert review.mark(course, "submitted", graded(), doubtful) == {} and withheld(course) == {}
-    assert review.read_ledger(course)[f"alice/{NB2}"]["cleared"]["by"] == "formgrader"
+    assert review.mark(built_course, "submitted", graded(), doubtful) == {} and withheld(built_course) == {}
+    assert review.read_ledger(built_course)[f"alice/{NB2}"]["cleared"]["by"] == "formgrader"
 
 
-def test_coursekit_review_lists_and_clears(course, monkeypatch, capsys):
-    folder = course / "submitted" / "bao" / ASSIGNMENT
-    review.mark(course, "submitted", graded(), {"bao": [flag(folder, NB1, "monkeypatch-checks")]})
-    monkeypatch.chdir(course)
-    assert review.main([]) == 0
+def test_coursekit_review_lists_and_clears(built_course, monkeypatch, capsys):
+    folder = built_course / "submitted" / "bao" / ASSIGNMENT
+    review.mark(built_course, "submitted", graded(), {"bao": [flag(folder, NB1, "monkeypatch-checks")]})
+    monkeypatch.chdir(built_course)
+    assert review_command.main([]) == 0
     listed = capsys.readouterr().out
     assert "Withheld for review (1 notebook(s))" in listed and f"bao  {NB1}  tamper scan: monkeypatch-checks" in listed
-    assert review.main(["clear", "alice"]) == 1 and "Nothing of alice is withheld" in capsys.readouterr().out
-    assert review.main(["clear", "bao", "--notebook", NB1]) == 0
+    assert review_command.main(["clear", "alice"]) == 1 and "Nothing of alice is withheld" in capsys.readouterr().out
+    assert review_command.main(["clear", "bao", "--notebook", NB1]) == 0
     assert f"Cleared bao: {NB1}" in capsys.readouterr().out
-    assert review.main([]) == 0 and "No grade is withheld for review." in capsys.readouterr().out
+    assert review_command.main([]) == 0 and "No grade is withheld for review." in capsys.readouterr().out
 
 
-def test_nbgrader_export_states_withheld_for_review(course):
-    """Plain `nbgrader export`, with the course's config: the withheld student's score is not in the file."""
-    statuses = graded()
-    statuses["bao"][1] = Status(NB2, "unreadable", "not a notebook file")
-    review.mark(course, "submitted", statuses, {})
-    run = nbgrader("export", "--to=grades.csv", cwd=course, check=False)
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert "Withheld for review" in run.stderr and "bao" in run.stderr
-    with open(course / "grades.csv", newline="", encoding="utf-8") as fh:
-        rows = {row["student_id"]: row for row in csv.DictReader(fh)}
-    assert list(rows["alice"]) == ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
-                                   "email", "raw_score", "late_submission_penalty", "score", "max_score"]
-    assert rows["bao"]["score"] == review.WITHHELD and rows["bao"]["raw_score"] == ""
-    assert float(rows["alice"]["score"]) == float(rows["alice"]["max_score"])
-    assert rows["alice"]["last_name"] == "O'Neil"
-    assert float(rows["eve"]["score"]) == 0.0 and rows["eve"]["timestamp"] == ""  # no submission: nbgrader's 0
-    review.clear(course, "bao")
-    nbgrader("export", "--to=grades.csv", cwd=course)
-    with open(course / "grades.csv", newline="", encoding="utf-8") as fh:
-        rows = {row["student_id"]: row for row in csv.DictReader(fh)}
-    assert float(rows["bao"]["score"]) == pytest.approx(0.5 * float(rows["bao"]["max_score"]))
 
 
 def test_gradescope_results_give_a_withheld_notebook_no_points_and_say_so(tmp_path):
@@ -194,7 +169,7 @@ def test_gradescope_results_give_a_withheld_notebook_no_points_and_say_so(tmp_pa
 
 
 def test_score_table_marks_and_class_report_leaves_out_a_withheld_score():
-    recorded = json.loads((Path(__file__).parent / "recorded" / "examples" / "results.json").read_text("utf-8"))
+    recorded = json.loads((REPO / "tests" / "recorded" / "examples" / "results.json").read_text("utf-8"))
     found = {s: results.StudentResult.from_dict(d) for s, d in recorded.items()}
     found["bao"].notebooks[NB2].withheld = "timed out (cell 3)"
     text = table(found)
@@ -207,36 +182,3 @@ def test_score_table_marks_and_class_report_leaves_out_a_withheld_score():
     assert set(totals) == {"alice", "chidi"}
 
 
-def test_end_to_end_coursekit_grade_withholds_and_nbgrader_export_leaves_it_out(graded_examples, tmp_path):
-    """Real commands on a copy of the graded examples: bao ships a numpy.py beside his notebooks (the
-    tamper scan flags it), `coursekit-grade` (nothing to regrade) withholds him, `nbgrader export`
-    states it, `coursekit-review` lists and clears him, and the next `coursekit-grade` respects that."""
-    import subprocess
-
-    from coursekit.course import environment
-
-    course = shutil.copytree(graded_examples, tmp_path / "course")
-    (course / "submitted" / "bao" / ASSIGNMENT / "numpy.py").write_text("def dot(a, b):\n    return 42\n")
-    env = environment()
-
-    def run(*command):
-        done = subprocess.run(command, cwd=course, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout + done.stderr
-
-    def scores():
-        run("nbgrader", "export", "--to=grades.csv")
-        with open(course / "grades.csv", newline="", encoding="utf-8") as fh:
-            return {row["student_id"]: row["score"] for row in csv.DictReader(fh)}
-
-    graded_out = run("coursekit-grade")
-    assert "Withheld for review, in no export until cleared: 3 notebook(s) of bao" in graded_out
-    assert all(line.rstrip().endswith("*") for line in graded_out.splitlines() if line.startswith("bao "))
-    exported = scores()
-    assert exported["bao"] == review.WITHHELD and float(exported["alice"]) > 0
-    listed = run("coursekit-review")
-    assert all(f"bao  {nb}  tamper scan: extra-file" in listed for nb in NOTEBOOKS)
-    run("coursekit-review", "clear", "bao")
-    assert float(scores()["bao"]) > 0
-    assert "Withheld for review" not in run("coursekit-grade")  # the same files, the same reason: still cleared
-    assert float(scores()["bao"]) > 0

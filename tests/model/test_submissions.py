@@ -1,16 +1,18 @@
-"""What of a submission grading reads (coursekit/grading/submission.py): never a symbolic link.
+"""What of a submission grading reads (coursekit/submissions.py): never a symbolic link.
 
-Quick: no kernel.  tests/test_parallel.py grades a batch with such links both ways."""
+Quick: no kernel.  tests/batch/test_parallel.py grades a batch with such links both ways."""
 
 import os
 import threading
 
 import pytest
 
-from coursekit import review
-from coursekit.grading import batch, submission
-from coursekit.grading.scan.submissions import scan_submissions
+from coursekit import review, submissions
+from coursekit.grading.batch import selection
+from coursekit.grading.scan.folder import scan_submissions
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+
+BIG = 2**30  # a cap these submissions never reach
 
 
 @pytest.fixture
@@ -40,42 +42,40 @@ def submitted(tmp_path):
 
 
 def test_files_are_the_regular_ones_only(submitted):
-    assert submission.files(submitted, "ann") == {
+    assert submissions.files(submitted, "ann", BIG) == {
         f"{NOTEBOOKS[0]}.ipynb": b'{"cells": []}', "data/points.csv": b"3,4",
         "timestamp.txt": b"2026-12-01 10:00:00"}
-    assert submission.files(submitted, "bob") == {}
-    assert submission.files(submitted, "cal") == {}
-    assert submission.files(submitted, "nobody") == {}
+    assert submissions.files(submitted, "bob", BIG) == {}
+    assert submissions.files(submitted, "cal", BIG) == {}
+    assert submissions.files(submitted, "nobody", BIG) == {}
 
 
-def test_a_submission_too_large_is_refused(submitted, monkeypatch):
-    monkeypatch.setattr(submission, "MAX_BYTES", 20)
+def test_a_submission_too_large_is_refused(submitted):
     with pytest.raises(ValueError, match="larger than"):
-        submission.files(submitted, "ann")
+        submissions.files(submitted, "ann", 20)
 
 
-def test_the_serial_paths_copy_holds_the_same_files(submitted, monkeypatch):
+def test_the_serial_paths_copy_holds_the_same_files(submitted):
     before = sorted((str(p), os.lstat(p).st_mtime_ns) for p in submitted.rglob("*"))
-    with submission.regular_copy(submitted) as (copy, skipped):
+    with submissions.regular_copy(submitted, BIG) as (copy, skipped):
         found = {str(p.relative_to(copy)) for p in copy.rglob("*") if p.is_file()}
-        assert found == {f"ann/{ASSIGNMENT}/{name}" for name in submission.files(submitted, "ann")}
+        assert found == {f"ann/{ASSIGNMENT}/{name}" for name in submissions.files(submitted, "ann", BIG)}
         assert not [p for p in copy.rglob("*") if p.is_symlink()]
         assert skipped == {}
     assert not copy.exists()
     assert sorted((str(p), os.lstat(p).st_mtime_ns) for p in submitted.rglob("*")) == before  # untouched
-    monkeypatch.setattr(submission, "MAX_BYTES", 20)
-    with submission.regular_copy(submitted) as (copy, skipped):
-        assert skipped == {"ann": "the submission is larger than 0 MiB"}
+    with submissions.regular_copy(submitted, 20) as (copy, skipped):
+        assert list(skipped) == ["ann"] and "the submission is larger than" in skipped["ann"]
         assert not (copy / "ann" / ASSIGNMENT).exists()
 
 
 def test_a_linked_notebook_is_unreadable_and_never_graded(submitted):
     course = submitted.parent
-    ann = {s.notebook: s for s in batch.statuses(course)["ann"]}
+    ann = {s.notebook: s for s in submissions.statuses(course)["ann"]}
     assert ann[NOTEBOOKS[1]].state == "unreadable" and "symbolic link" in ann[NOTEBOOKS[1]].detail
     assert ann[NOTEBOOKS[2]].state == "missing"
-    assert [s.state for s in batch.statuses(course)["bob"]] == ["unreadable"] * len(NOTEBOOKS)
-    assert batch.pending(course) == [("ann", NOTEBOOKS[0])]
+    assert [s.state for s in submissions.statuses(course)["bob"]] == ["unreadable"] * len(NOTEBOOKS)
+    assert selection.pending(course) == [("ann", NOTEBOOKS[0])]
     assert review.fingerprint(course, "submitted", "ann", NOTEBOOKS[1]) == ""  # the link is not read
     assert review.fingerprint(course, "submitted", "ann", NOTEBOOKS[0]) != ""
 
@@ -88,9 +88,9 @@ def test_a_notebook_that_is_a_pipe_is_unreadable_and_never_opened(tmp_path):
     found = {}
 
     def read_everything():
-        found["statuses"] = [str(s) for s in batch.statuses(tmp_path)["dee"]]
-        found["pending"] = batch.pending(tmp_path)
-        found["files"] = submission.files(tmp_path / "submitted", "dee")
+        found["statuses"] = [str(s) for s in submissions.statuses(tmp_path)["dee"]]
+        found["pending"] = selection.pending(tmp_path)
+        found["files"] = submissions.files(tmp_path / "submitted", "dee", BIG)
         found["scan"] = scan_submissions(tmp_path / "submitted")["dee"]
         found["fingerprint"] = review.fingerprint(tmp_path, "submitted", "dee", NOTEBOOKS[1])
 
@@ -103,7 +103,7 @@ def test_a_notebook_that_is_a_pipe_is_unreadable_and_never_opened(tmp_path):
 
 
 def test_the_scan_does_not_follow_a_linked_notebook(submitted):
-    from coursekit.grading.scan.notebook import scan_notebook
+    from coursekit.grading.scan.notebook_scan import scan_notebook
 
     secret = submitted.parent / "grader-secret.txt"
     assert scan_notebook(secret), "the scan flags a file that is not a notebook: reading it would show"

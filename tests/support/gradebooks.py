@@ -4,8 +4,8 @@ source/ and release/), students' scores set directly, no kernel run."""
 import nbformat
 from nbgrader.api import Gradebook
 
-from devtools.scratch import REPO
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+from devtools.scratch import REPO
 
 
 def release_grade_cells(release=REPO / "release" / ASSIGNMENT):

@@ -1,4 +1,4 @@
-"""Stand-ins for grading, run in real pool worker processes by tests/test_parallel.py.
+"""Stand-ins for grading, run in real pool worker processes by tests/batch/test_parallel.py.
 
 Module level and light on imports: a spawned worker imports this module to find them."""
 

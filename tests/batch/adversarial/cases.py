@@ -1,7 +1,7 @@
-"""Hostile and broken submissions, one student each, for tests/test_adversarial.py.
+"""Hostile and broken submissions, one student each, for tests/batch/test_adversarial.py.
 
 Each `Attack` says what it attacks, how its submission is built (`build` returns the files of
-submitted/<student>/math_numpy/), the status coursekit.grading.batch.statuses must give the attacked
+submitted/<student>/math_numpy/), the status coursekit.submissions.statuses must give the attacked
 notebook, and which exercises of that notebook must score 0 (`zero`) or keep full marks (`keep`;
 `keep_if_alive` only while the kernel survives; `load_dependent` exercises run while the attack
 still loads the machine, so a cell timeout may cost them points in one run and not in another).
@@ -15,7 +15,7 @@ inside the grading sandbox.
 import copy
 import dataclasses
 import textwrap
-from typing import Callable
+from collections.abc import Callable
 
 import nbformat
 
@@ -69,7 +69,7 @@ class Attack:
     notebook: str = NB                # the attacked notebook (zero, keep, ... are its exercises)
     zero_cells: tuple = ()            # test cells (grade_ids) that must score 0 although their exercise may not
     withheld: bool | None = None      # whether coursekit-grade must withhold the notebook (None: not checked)
-    # The sabotage run (tests/test_adversarial.py) grades the cases denied by split grading or the
+    # The sabotage run (tests/batch/test_adversarial.py) grades the cases denied by split grading or the
     # sandbox again with both turned off: each must then succeed. "" leaves a case out of it.
     denied_by: str = ""
 
@@ -260,7 +260,7 @@ get_ipython().input_transformers_cleanup.append(_drop_tests)
 
 # ---------------------------------------------------------------- tampering with the tests (split grading)
 # In one shared kernel each of these earned points: the tests ran where student code could reach
-# them. Graded split (coursekit/grading/split.py), test cells never enter the kernel.
+# them. Graded split (coursekit/grading/split/grader.py), test cells never enter the kernel.
 
 WRONG_ALL = "\n\n".join(WRONG.values())
 
@@ -378,7 +378,8 @@ def commutes(a, b):
 # Replies built to exhaust the grader: a 100 MB array, nesting 100 000 deep, a 50 MB string.
 HUGE_REPLIES = {
     "transpose": "def transpose(a):\n    return np.ones(13_000_000)",
-    "matrix_add": "def matrix_add(a, b):\n    deep = []\n    for _ in range(100_000):\n        deep = [deep]\n    return deep",
+    "matrix_add": ("def matrix_add(a, b):\n    deep = []\n    for _ in range(100_000):\n        deep = [deep]\n"
+                   "    return deep"),
     "matrix_subtract": "def matrix_subtract(a, b):\n    return 'x' * 50_000_000",
 }
 
@@ -670,7 +671,8 @@ WRONG_01 = {
 def readded_test(ctx):
     """scale's test cells deleted (nbgrader re-adds them), helpers rebound by :=, wrong scale()."""
     def edit(node):
-        node.cells = [c for c in node.cells if not (notebooks.is_test(c) and notebooks.grade_id(c).startswith("scale_"))]
+        node.cells = [c for c in node.cells
+                      if not (notebooks.is_test(c) and notebooks.grade_id(c).startswith("scale_"))]
         node.cells.insert(index_of(node, "setup") + 1, code_cell(WALRUS_HELPERS))
     return one(ctx, {"scale": WRONG["scale"]}, edit)
 
@@ -1000,14 +1002,17 @@ ATTACKS = [
     Attack("atk-replace-run-cell", "the kernel's cell runner",
            "first cell replaces get_ipython().run_cell (every later cell runs `pass`); every exercise returns "
            "an object equal to everything",
-           lambda ctx: one(ctx, edit=after_setup(REPLACE_RUN_CELL)), ("graded",), "", zero=tuple(EXERCISES), denied_by="split"),
+           lambda ctx: one(ctx, edit=after_setup(REPLACE_RUN_CELL)), ("graded",), "", zero=tuple(EXERCISES),
+           denied_by="split"),
     Attack("atk-settrace", "tracing and profiling hooks",
            "sys.settrace, sys.setprofile and threading.settrace turn `fail` into a no-op wherever it is "
            "seen; every answer wrong",
-           lambda ctx: one(ctx, WRONG, after_setup(SETTRACE)), ("graded",), "", zero=tuple(EXERCISES), denied_by="split"),
+           lambda ctx: one(ctx, WRONG, after_setup(SETTRACE)), ("graded",), "", zero=tuple(EXERCISES),
+           denied_by="split"),
     Attack("atk-gc-patch", "every object of the interpreter",
            "walks gc.get_objects() and turns the check functions into no-ops; every answer wrong",
-           lambda ctx: one(ctx, WRONG, after_setup(GC_PATCH)), ("graded",), "", zero=tuple(EXERCISES), denied_by="split"),
+           lambda ctx: one(ctx, WRONG, after_setup(GC_PATCH)), ("graded",), "", zero=tuple(EXERCISES),
+           denied_by="split"),
     Attack("atk-frame-inspect", "the caller's frames",
            "scale() walks up sys._getframe() and disarms fail/expect_array/call_unchanged there, then "
            "returns its input",
@@ -1038,7 +1043,8 @@ ATTACKS = [
            zero=("numerical_derivative",), keep=but("numerical_derivative", nb=NB_CALLBACK), notebook=NB_CALLBACK),
     Attack("atk-exfiltrate-tests", "hidden tests' confidentiality",
            "a last cell prints, base64-encoded, its input history and every file it can open; every answer wrong",
-           lambda ctx: one(ctx, WRONG, at_end(EXFILTRATE_TESTS)), ("graded",), "", zero=tuple(EXERCISES), denied_by="split"),
+           lambda ctx: one(ctx, WRONG, at_end(EXFILTRATE_TESTS)), ("graded",), "", zero=tuple(EXERCISES),
+           denied_by="split"),
     Attack("atk-print-flood-call", "output during a call",
            "transpose() prints 3 MB and writes 3 MB to its file descriptor on every call; returns its input",
            lambda ctx: one(ctx, {"transpose": PRINT_FLOOD}), ("graded", "stopped"), "", zero=("transpose",),

@@ -1,7 +1,7 @@
 """What a graded attack batch shows: scores, texts, secrets, and each attack's broken promises.
 
-Shared by tests/test_adversarial.py (every promise kept, sandboxed and split) and
-tests/test_sabotage.py (the same cases graded with the sandbox and split grading off: each promise
+Shared by tests/batch/test_adversarial.py (every promise kept, sandboxed and split) and
+tests/batch/test_sabotage.py (the same cases graded with the sandbox and split grading off: each promise
 they keep must then break, so that the attack table can fail).
 """
 
@@ -18,11 +18,12 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from coursekit import notebooks
-from coursekit.spec import ASSIGNMENT, EXERCISES as SPEC, NOTEBOOKS, exercise_of
-
-from test_notebooks import secret_and_public_lines
+from coursekit.spec import ASSIGNMENT, NOTEBOOKS, exercise_of
+from coursekit.spec import EXERCISES as SPEC
+from tests.support.course_files import secret_and_public_lines
 
 from .cases import NB
+
 
 def tree_hashes(folder):
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
@@ -84,7 +85,7 @@ def submitted_text(folder):
 def solution_only_lines(course):
     """Lines of the instructor's solutions that appear nowhere students can see them by design.
 
-    secret_and_public_lines (tests/test_notebooks.py) applied to the solution cells alone, minus
+    secret_and_public_lines (tests/course/test_notebooks.py) applied to the solution cells alone, minus
     every line of the other cells (hidden tests are shown in feedback by nbgrader's design).
     """
     lines = set()
@@ -137,7 +138,7 @@ def outputs_of(course, student, nb=NB):
 
 def costs_of(course):
     """{(student, notebook): what grading it cost the grading process} from the autograded
-    notebooks' metadata (coursekit/grading/execute.py: slowest reply, peak memory)."""
+    notebooks' metadata (coursekit/grading/plugins/limited_execute.py: slowest reply, peak memory)."""
     found = {}
     for path in sorted(Path(course).glob(f"autograded/*/{ASSIGNMENT}/*.ipynb")):
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -170,8 +171,8 @@ def leaks(run, student):
 def broken_promises(attack, run):
     """{what: [how it broke]} for each promise of the attack (cases.Attack) that did not hold in a run.
 
-    run: a graded batch, as tests/test_adversarial.py and tests/test_sabotage.py build it: "scores"
-    (cell_scores), "statuses" (coursekit.grading.batch.statuses), "course", the secrets (see leaks),
+    run: a graded batch, as tests/batch/test_adversarial.py and tests/batch/test_sabotage.py build it: "scores"
+    (cell_scores), "statuses" (coursekit.submissions.statuses), "course", the secrets (see leaks),
     "listener" and, when review ran, "withheld" ({student: {notebook: reason}}). An empty dict: the
     attack earned nothing it should not and cost nothing it should not.
     """

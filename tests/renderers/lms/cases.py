@@ -1,11 +1,10 @@
 """The download-name tables: a roster, and per LMS the file names its own naming code writes
-(built by tests/lms/downloads.py) with the student(s) each must go to, or the report reason."""
+(built by devtools/lms_downloads.py) with the student(s) each must go to, or the report reason."""
 
 from coursekit.lms import collect
 from coursekit.lms.roster import Roster, Student
 from coursekit.spec import NOTEBOOKS
-
-from downloads import canvas_text, canvas_unique, canvas_upload, moodle_file, moodle_prefix
+from devtools.lms_downloads import canvas_text, canvas_unique, canvas_upload, moodle_file, moodle_prefix
 
 NB1, NB2, NB3 = (f"{nb}.ipynb" for nb in NOTEBOOKS[:3])
 

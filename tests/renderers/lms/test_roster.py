@@ -3,8 +3,7 @@
 import pytest
 
 from coursekit.lms import RosterError, Student, read_moodle_worksheet, read_roster
-
-from downloads import write_moodle_worksheet
+from devtools.lms_downloads import write_moodle_worksheet
 
 
 def write_text(path, text, encoding="utf-8"):
