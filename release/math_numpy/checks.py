@@ -18,6 +18,7 @@ Rules these helpers keep, because of how nbgrader grades:
 """
 
 import ast
+import contextlib
 import copy
 import functools
 import inspect
@@ -337,7 +338,8 @@ def expect_number(actual, expected, *, call, kind=float, rtol=RTOL, atol=ATOL, s
             hint = ("a NumPy integer came back (NumPy's sum, max or product of integers is one): convert the result "
                     "with float(...).")
         elif kind is float and isinstance(actual, int) and not isinstance(actual, bool):
-            hint = "an int came back: write whole numbers with a point (2.0 is a float, 2 an int) or convert with float(...)."
+            hint = ("an int came back: write whole numbers with a point (2.0 is a float, 2 an int) or convert with "
+                    "float(...).")
         elif kind is int and isinstance(actual, (float, np.floating)):
             hint = "an index is an int: wrap the result with int(...)."
         elif is_function(actual):
@@ -347,10 +349,7 @@ def expect_number(actual, expected, *, call, kind=float, rtol=RTOL, atol=ATOL, s
         fail(f"{call} returned {described(actual)}, but {wanted} was expected." + _hint(hint))
     # Plain Python numbers: a float subclass cannot lie about abs() or ==.
     got = int(actual) if kind is int else float(np.asarray(actual).view(np.ndarray))
-    if kind is int:
-        right = got == int(expected)
-    else:
-        right = math.isclose(got, float(expected), rel_tol=rtol, abs_tol=atol)
+    right = got == int(expected) if kind is int else math.isclose(got, float(expected), rel_tol=rtol, abs_tol=atol)
     if right:
         return
     for wrong, explanation in slips:
@@ -378,10 +377,10 @@ def expect_equal(actual, expected, *, call, slips=(), reveal=True):
         if len(actual) != len(expected):
             fail(f"{call} returned {len(actual)} items, but {len(expected)} were expected"
                  + (f": {show(expected)}." if reveal else "."))
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=False)):
             expect_equal(a, e, call=f"item {i} of {call}", reveal=reveal)
         return
-    if not expected == actual:
+    if expected != actual:
         for wrong, explanation in slips:
             if type(wrong) is type(actual) and wrong == actual:
                 fail(f"{call} returned {show(actual)}, which is wrong." + _hint(explanation))
@@ -395,7 +394,7 @@ def _plain_equal(a, b):
     if type(a) is not type(b):
         return False
     if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b, strict=False))
     try:
         return bool(b == a)
     except (TypeError, ValueError):
@@ -428,7 +427,7 @@ def _same(before, after):
                 and before.dtype == after.dtype and np.array_equal(before, after, equal_nan=True))
     if isinstance(before, (list, tuple)):
         return (type(before) is type(after) and len(before) == len(after)
-                and all(_same(b, a) for b, a in zip(before, after)))
+                and all(_same(b, a) for b, a in zip(before, after, strict=False)))
     return before == after
 
 
@@ -526,7 +525,8 @@ KNOWN_ERRORS = [
      "their names and default values, exactly as in the cell you were given."),
     (TypeError, r"unsupported operand type\(s\) for .{0,40}'(function|numpy\.ufunc|builtin_function_or_method|"
                 r"StudentFunction)'|"
-                r"'function' object is not subscriptable|argument \d+ of type (function|StudentFunction)",
+                r"'function' object is not subscriptable|argument \d+ of type (function|StudentFunction)|"
+                r"was given a function",
      "arithmetic (or indexing) with a function itself: a function given as an argument must be called with its "
      "argument, as in f(x), to give a value."),
     (AttributeError, r"'list' object has no attribute '(shape|ndim|size|dtype|T|reshape|sum|mean|max|copy)'",
@@ -655,7 +655,7 @@ def call_unchanged(func, *args, call, errors=(), keywords=None):
     """
     before = [_snapshot(a) for a in args]
     result = call_student(func, args, call, errors, keywords)
-    for position, (old, new) in enumerate(zip(before, args)):
+    for position, (old, new) in enumerate(zip(before, args, strict=False)):
         if not _same(old, new):
             fail(_modified(call, position, old, new))
     return result
@@ -670,7 +670,7 @@ def call_unchanged_each(func, arg_lists, *, call):
     """
     planned = getattr(func, "planned_calls", None)
     stand_ins = planned(arg_lists) if callable(planned) else [func] * len(arg_lists)
-    for stand_in, args in zip(stand_ins, arg_lists):
+    for stand_in, args in zip(stand_ins, arg_lists, strict=False):
         yield call_unchanged(stand_in, *args, call=call)
 
 
@@ -770,10 +770,8 @@ def code_of(func):
         if isinstance(value, types.ModuleType):
             definitions[name] = ("alias", value.__name__)
         elif isinstance(value, types.FunctionType) and value.__module__ == func.__module__:
-            try:
+            with contextlib.suppress(OSError, TypeError):
                 definitions[name] = ("function", textwrap.dedent(inspect.getsource(value)))
-            except (OSError, TypeError):
-                pass
         elif callable(value) and isinstance(getattr(value, "__name__", None), str):
             definitions[name] = ("alias", f"{getattr(value, '__module__', None) or ''}.{value.__name__}")
     return source, definitions
@@ -812,6 +810,8 @@ def _doubts_in(tree, definitions, name):
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)):
             doubts.append(f"{name} imports or declares names inside itself (line {node.lineno})")
+        elif isinstance(node, ast.Attribute) and (node.attr in LIBRARY_PRODUCTS or node.attr in PRODUCT_CALLS):
+            continue  # a product named outright is certain: library_products_used reports it
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("__"):
                 doubts.append(f"{name} uses the attribute {node.attr}")
@@ -825,6 +825,8 @@ def _doubts_in(tree, definitions, name):
             kind, what = definitions.get(node.id, (None, None))
             if kind == "function":
                 helpers.append(node.id)
+            elif kind == "alias" and what.rsplit(".", 1)[-1] in LIBRARY_PRODUCTS:
+                continue  # a product named outright is certain: library_products_used reports it
             elif kind == "alias":
                 module, _, attribute = what.partition(".")
                 if not (what in ("numpy", *READABLE_MODULES) or module == "numpy" and attribute in NUMPY_READABLE
@@ -883,10 +885,8 @@ def library_products_used(func, follow_helpers=False):
                     used.add("operator.matmul" if what.lstrip("_").startswith("operator.") else LIBRARY_PRODUCTS[last])
                 elif kind == "function" and follow_helpers and node.id not in seen:
                     seen.add(node.id)
-                    try:
+                    with contextlib.suppress(SyntaxError):
                         todo.append(ast.parse(what))
-                    except SyntaxError:
-                        pass
     if not used:
         doubts = code_doubts(func)
         if doubts:
@@ -1035,7 +1035,7 @@ def formula_tokens(answer, *, key, variables):
                  + _hint(f"a product needs *: write {'*'.join(text)}, not {text}."))
         fail(f"The answer for {key!r} is {answer!r}: it uses the unknown name {text!r}; only {allowed} may "
              f"appear, with the functions {', '.join(FORMULA_FUNCTIONS)} and the constants e and pi.")
-    for (kind, text), (next_kind, next_text) in zip(tokens, tokens[1:]):
+    for (kind, text), (next_kind, next_text) in zip(tokens, tokens[1:], strict=False):
         function_call = kind == "name" and text in FORMULA_FUNCTIONS and next_text == "("
         operand_before = kind in ("number", "name") or text == ")"
         operand_after = next_kind in ("number", "name") or next_text == "("
@@ -1270,7 +1270,8 @@ def leaves_memory_unset(func):
         if isinstance(node, ast.Call):
             called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
             makes_empty |= called in ("empty", "empty_like")
-            writes |= called in ("fill", "copyto", "put", "place", "putmask") or any(k.arg == "out" for k in node.keywords)
+            writes |= called in ("fill", "copyto", "put", "place", "putmask") \
+                or any(k.arg == "out" for k in node.keywords)
         elif isinstance(node, (ast.Assign, ast.AugAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             writes |= any(isinstance(t, ast.Subscript) for t in targets) or isinstance(node, ast.AugAssign)
@@ -1360,7 +1361,7 @@ def expect_pair(result, *, call, names, floats=False):
     if floats and not isinstance(result, tuple):
         fail(f"{call} returned {described(result)}, but {wanted} was expected."
              + _hint("return a tuple (values separated by commas), not a list or an array."))
-    for name, value in zip(names, result):
+    for name, value in zip(names, result, strict=False):
         if floats and not isinstance(value, (float, np.floating)):
             fail(f"{call} returned {show(result)}: its {name} entry is {described(value)}, but a float was "
                  "expected." + _hint("write whole numbers with a point (1.0 is a float, 1 an int), or "
