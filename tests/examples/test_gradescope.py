@@ -23,7 +23,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from coursekit import gradescope, notebooks, redaction
-from coursekit.gradescope import results_json
+from coursekit.gradescope.results_json import WITHHELD_NOTE
 from coursekit.results import NOT_ANSWERED
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 from devtools import examples
@@ -193,7 +193,7 @@ def test_bao_scores_exercise_by_exercise(runs, cases):
         test = tests[f"{nb[:2]} {ex}"]
         if nb == "02_matrix_operations":  # missing: withheld for review, and why
             assert test["score"] == 0 and test["output"] == (
-                results_json.WITHHELD_NOTE.format(notebook=nb) + f"\nNot graded: {nb}.ipynb was not submitted.")
+                WITHHELD_NOTE.format(notebook=nb) + f"\nNot graded: {nb}.ipynb was not submitted.")
         elif kind == "correct":
             assert test["score"] == test["max_score"] and test["output"] == "All tests passed.", test
         elif kind == "mistake":

@@ -46,6 +46,7 @@ from . import rows, worker
 from .selection import pending, remove_unfinished
 
 ATTEMPTS = 3  # a local task is sent this many times before it is reported as failed
+DASK_RESENDS = 2  # a Dask task cancelled with its lost inputs is sent again this many times
 
 
 def autograde(course, submitted=None, force=False, extra=(), jobs=2, scheduler=None, progress=None):
@@ -282,18 +283,33 @@ def _started_then(grade, marker, task):
 def _run_dask(kit, tasks, scheduler):
     """Yield (student, result text or exception) as the Dask cluster at `scheduler` finishes them.
 
-    Dask runs again elsewhere the tasks of a worker that dies (distributed.scheduler.allowed-failures)."""
+    Dask runs again elsewhere the tasks of a worker that dies (distributed.scheduler.allowed-failures).
+    A worker that dies while the scattered kit is still on its way can take the kit with it: the
+    scheduler then cancels every task that needs it ("already forgotten"). Such a task is sent
+    again, with the kit inside it, up to DASK_RESENDS times."""
     from distributed import Client, as_completed
+
+    def submit(kit_or_future, student, task):
+        return client.submit(worker.grade_student, kit_or_future, task, pure=False,
+                             key=f"grade-{student}-{os.urandom(4).hex()}")
 
     with Client(scheduler, set_as_default=False) as client:
         shared_kit = client.scatter(kit, broadcast=True, hash=False)
-        futures = {client.submit(worker.grade_student, shared_kit, task, key=f"grade-{student}-{os.urandom(4).hex()}",
-                                 pure=False): student
-                   for student, task in tasks.items()}
-        for future in as_completed(futures, loop=client.loop):
-            student = futures[future]
+        futures = {submit(shared_kit, student, task): student for student, task in tasks.items()}
+        resent = dict.fromkeys(tasks, 0)
+        finished = as_completed(futures, loop=client.loop)
+        for future in finished:
+            student = futures.pop(future)
             try:
                 yield student, future.result()
+            except concurrent.futures.CancelledError as error:
+                if resent[student] >= DASK_RESENDS:
+                    yield student, error
+                    continue
+                resent[student] += 1
+                again = submit(kit, student, tasks[student])
+                futures[again] = student
+                finished.add(again)
             except Exception as error:  # noqa: BLE001 - e.g. KilledWorker: reported for this student only
                 yield student, error
 
