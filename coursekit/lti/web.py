@@ -42,7 +42,9 @@ from .uploads import LtiUploads
 
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
-FORM_FIELDS_BYTES = 64 * 1024  # the non-file fields of any form
+# A form's text fields, and Werkzeug's multipart buffer (it reads 64 KiB at a time, and a buffer past this
+# limit is refused too: at 64 KiB, Chromium's uploads of several files were).
+FORM_FIELDS_BYTES = 512 * 1024
 
 
 class ConfigError(Exception):

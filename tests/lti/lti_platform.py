@@ -349,7 +349,7 @@ class Lms:
                 f' header{{background:#394b58;color:#fff;padding:.6rem 1rem}}'
                 f' iframe{{border:0;width:100%;height:{self.frame_height}px}}</style></head><body>'
                 f'<header>Test LMS · {html.escape(self.context_title)} · Assignments</header>'
-                f'<iframe id="tool" title="Maths and NumPy" src="{start}"></iframe></body></html>')
+                f'<iframe id="tool" name="tool" title="Maths and NumPy" src="{start}"></iframe></body></html>')
 
     def initiate(self):
         """What the LMS does when a user clicks the tool's link: OIDC third-party initiated login."""

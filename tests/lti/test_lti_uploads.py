@@ -82,7 +82,8 @@ def test_a_hand_in_becomes_a_queued_nbgrader_submission_and_the_earlier_one_is_k
     assert sorted(p.name for p in current.iterdir()) == [f"{NB02}.ipynb", "timestamp.txt"]
     assert (current / f"{NB02}.ipynb").read_bytes() == notebook("bao", NB02)
     # nbgrader reads the timestamp (its late penalty counts from it)
-    assert CourseDirectory().get_existing_timestamp(str(current)).timestamp() == pytest.approx(row.received_at, abs=1e-3)
+    stamp = CourseDirectory().get_existing_timestamp(str(current))
+    assert stamp.timestamp() == pytest.approx(row.received_at, abs=1e-3)
 
     # Notebook 01 alone: the submission is 01 as uploaded with 02 as before; the first upload stays as it was.
     second = hand_in(browser, world, [(f"{NB01}.ipynb", notebook("alice", NB01))], token)
