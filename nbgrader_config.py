@@ -7,25 +7,26 @@ c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 c.IncludeHeaderFooter.header = "source/header.ipynb"
 
 # Student code is untrusted: autograde runs it in the bubblewrap sandbox with resource limits and
-# stops a notebook fairly when one is hit (coursekit/grading/execute.py); the rest is nbgrader's default list,
-# with CheckCellMetadata's schema compiled once instead of per cell (coursekit/grading/metadata.py).
+# stops a notebook fairly when one is hit, tests run outside the student's kernel (LimitedExecute); the
+# rest is nbgrader's default list, with CheckCellMetadata's schema compiled once instead of per cell.
+# One nbgrader plug-in per module, in coursekit/grading/plugins/.
 c.Autograde.autograde_preprocessors = [
-    "coursekit.grading.execute.LimitedExecute",
+    "coursekit.grading.plugins.limited_execute.LimitedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "coursekit.grading.metadata.CheckCellMetadata",
+    "coursekit.grading.plugins.check_cell_metadata.CheckCellMetadata",
 ]
-# Before execution: nbgrader's sanitizing steps, two of them fixed (coursekit/grading/execute.py) so that a
+# Before execution: nbgrader's sanitizing steps, two of them fixed (coursekit/grading/plugins/) so that a
 # copied cell or an edited nbgrader flag costs only that cell's exercise, not the whole notebook.
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "coursekit.grading.execute.DeduplicateIds",
+    "coursekit.grading.plugins.deduplicate_ids.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "coursekit.grading.execute.OverwriteCells",
-    "coursekit.grading.metadata.CheckCellMetadata",
+    "coursekit.grading.plugins.overwrite_cells.OverwriteCells",
+    "coursekit.grading.plugins.check_cell_metadata.CheckCellMetadata",
 ]
 # A student who deletes a test cell is still tested: nbgrader puts missing grade cells back.
 c.OverwriteCells.add_missing_cells = True
@@ -52,5 +53,5 @@ c.HTMLExporter.template_file = "offline.html.j2"
 c.HTMLExporter.extra_template_basedirs = TEMPLATE_BASEDIRS
 
 # A withheld grade (flagged for review by coursekit-grade) must not reach grades.csv: plain
-# `nbgrader export` writes "withheld for review" instead of its score (coursekit/export.py).
-c.ExportApp.plugin_class = "coursekit.export.GradesExport"
+# `nbgrader export` writes "withheld for review" instead of its score (coursekit/grades_csv.py).
+c.ExportApp.plugin_class = "coursekit.grades_csv.GradesExport"

@@ -1,27 +1,23 @@
-"""The math_numpy course package: only what nbgrader itself lacks.
+"""The math_numpy course package: only what nbgrader itself lacks. Its layers read top-down; a module
+imports only from its own layer or below (tests/architecture/test_layers.py checks it, imports inside
+functions included), and no two modules import each other.
 
-- spec:      the assignment, notebook and exercise names every other module relies on
-- course:    running nbgrader commands from this package's environment; the course's gradebook URL
-- notebooks: reading nbgrader notebooks and filling in solution cells
-- redaction: what of the instructor's cells a student may see, with nbgrader's configured markers
-- results:   the one results model (per test cell, exercise, notebook, student) every table renders
-- review:    doubtful grades withheld in the gradebook until cleared; `coursekit-review`
-- export:    plain `nbgrader export` (nbgrader's CSV) with withheld grades left out
-- grading/:  the sandboxed kernel (sandbox), nbgrader's Execute with limits (execute), test cells
-             run in the grader against the kernel's names (split, student, channel, agent, wire), nbgrader's
-             CheckCellMetadata with its schema compiled once (metadata), a submission's files, links
-             never followed (submission), safe batch grading and per-notebook statuses (batch), a
-             class on many processes or a Dask cluster (parallel, worker, rows; progress), the
-             static tamper scan (scan/)
-- feedback:  nbgrader generate_feedback preprocessors: no hidden tests, a per-exercise table
-- summary, report: the score table and the class report
-- lms/:      the roster, LMS collectors (zip_collect) and grade exporters
-- lti/:      the LTI 1.3 tool: launches, the roster from Names and Roles, scores through Assignment
-             and Grade Services (`coursekit-lti`)
-- gradescope/: the Gradescope autograder (zip, run, results.json)
-- settings:  `coursekit-settings`, every setting (traitlets trait) of this package
+0. The shared vocabulary (leaves):
+   spec (assignment, notebook and exercise names), status (what grading made of a notebook, and the
+   marks it leaves in it), ledger (why a grade is withheld, who cleared it), course (a course
+   directory: its config, folders and gradebook; nbgrader run in it), grading/kernel/limits (the
+   kernel's resource limits), grading/split/wire (the plain data between grader and kernel).
+1. Reading a course: notebooks, redaction (what of the instructor's cells a student may see),
+   submissions (a submission's files, never a link, and each notebook's status).
+2. results: the one results model (per test cell, exercise, notebook, student; final scores).
+3. review (doubtful grades withheld until cleared) and grading/ (the engine):
+   kernel/ (the sandboxed kernel and its client), split/ (tests run in the grader against the
+   kernel's names), plugins/ (nbgrader plug-ins, one per module), batch/ (a class, serially, on
+   every core or on a Dask cluster), scan/ (the static tamper scan).
+4. Renderers and commands: summary (the score table), grades_csv (`nbgrader export`), report,
+   feedback and feedback_page, lms/ (roster, collectors, LMS grade files), gradescope/, lti/ (the
+   LTI 1.3 tool), commands/ (one module per console command; `coursekit-lti` is lti/cli).
 
-Developer tools (corpus harness, example builders, demo, benchmarks) live in devtools/, outside
-the package; the package never reads tests/.
+docs/architecture.md draws the data flow. Developer tools (corpus harness, example builders, demo,
+benchmarks) live in devtools/, outside the package; the package never reads tests/.
 """
-

@@ -1,16 +1,28 @@
-"""Running nbgrader commands from this package's environment, activated or not.
+"""A course directory: its nbgrader configuration, its folders, its gradebook, and nbgrader run in it.
 
-nbgrader starts `alembic` (gradebook migrations) and Jupyter kernels through PATH, so the
-directory of the running Python (the virtual environment's bin/) goes first on PATH. The
-package itself is installed in that environment (scripts/setup.sh), so nbgrader finds the
-classes nbgrader_config.py names without any PYTHONPATH.
+A leaf of the package (it imports only coursekit.spec).
+
+- Folders: `CoursePaths` names every file of a course the way nbgrader does, through its own
+  `CourseDirectory.format_path` and the folder names the course's nbgrader_config.py configures
+  (`c.CourseDirectory.autograded_directory`, `directory_structure`, ...): nothing assembles
+  `autograded/<student>/<assignment>/` by hand.
+- nbgrader starts `alembic` (gradebook migrations) and Jupyter kernels through PATH, so the
+  directory of the running Python (the virtual environment's bin/) goes first on PATH. The
+  package itself is installed in that environment (scripts/setup.sh), so nbgrader finds the
+  classes nbgrader_config.py names without any PYTHONPATH.
 """
 
+import copy
+import functools
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
 from .spec import ASSIGNMENT
 
@@ -35,12 +47,56 @@ def nbgrader(*args, cwd, check=True):
 
 def config_of(course):
     """The traitlets Config of course/nbgrader_config.py (empty without one), as nbgrader loads it."""
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    if not (Path(course) / "nbgrader_config.py").exists():
+    path = Path(course) / "nbgrader_config.py"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
         return Config()
-    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return copy.deepcopy(_config_file(str(path.resolve()), stamp))  # a copy: callers may change theirs
+
+
+@functools.lru_cache(maxsize=16)  # read once per course and version of the file, not once per notebook
+def _config_file(path, stamp):
+    return PyFileConfigLoader(Path(path).name, path=str(Path(path).parent)).load_config()
+
+
+class CoursePaths:
+    """Where a course keeps each file, as nbgrader names it (CourseDirectory.format_path).
+
+    submitted: the folder of submissions when not the configured one (`coursekit-grade --submitted`).
+    """
+
+    def __init__(self, course, submitted=None, config=None):
+        self.root = Path(course).resolve()
+        self.coursedir = CourseDirectory(config=config or config_of(course), root=str(self.root))
+        self.submitted = submitted or self.coursedir.submitted_directory
+
+    def assignment(self, folder, student="."):
+        """The assignment's folder of `student` under `folder` (a configured folder name)."""
+        return Path(self.coursedir.format_path(folder, student, ASSIGNMENT))
+
+    def submission(self, student):
+        return self.assignment(self.submitted, student)
+
+    def graded(self, student):
+        return self.assignment(self.coursedir.autograded_directory, student)
+
+    def feedback(self, student):
+        return self.assignment(self.coursedir.feedback_directory, student)
+
+    def source(self):
+        return self.assignment(self.coursedir.source_directory)
+
+    def release(self):
+        return self.assignment(self.coursedir.release_directory)
+
+    def submitted_folder(self):
+        return self.root / self.submitted
+
+    def students(self):
+        """The students with a folder of submissions (sorted; links included, as the folder lists them)."""
+        folder = self.submitted_folder()
+        return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 def gradebook_url(course):

@@ -24,14 +24,17 @@ after GetGrades, which puts the scores in the cells' metadata).
 """
 
 import html
-import re
 
 from nbformat.v4 import new_markdown_cell
 from nbgrader import utils
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import List
 
-from .redaction import ANSI, HIDDEN_NOTE, REDACTED, Markers, redact  # noqa: F401 - re-exported for tests
+from .ledger import reason_of
+from .notebooks import ANSI, CELL_FRAME
+from .redaction import HIDDEN_NOTE, REDACTED, Markers, redact  # noqa: F401 - re-exported for tests
 from .results import notebook_from_cells
 from .spec import EXERCISES
 
@@ -44,14 +47,23 @@ PREPROCESSORS = [
 ]
 
 # IPython names a frame in a notebook cell "Cell In[<execution count>], line <n>".
-CELL_FRAME = re.compile(r"\s*Cell In\[(\d+)\], line \d+")
+
+
+class FeedbackPreprocessor(NbGraderPreprocessor):
+    """An nbgrader preprocessor for GenerateFeedback. nbgrader's base class redeclares NbConvertBase's
+    display_data_priority without tagging it config=True, so every such preprocessor made traitlets warn
+    "Config option `display_data_priority` not recognized" on every page (the HTML exporter sets that
+    option for NbConvertBase). Declared configurable again here, as nbgrader's own GetGrades does."""
+
+    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value,
+                                 help="Output types by priority (nbconvert's setting; unused here)").tag(config=True)
 
 
 def is_test_cell(cell):
     return cell.cell_type == "code" and utils.is_grade(cell) and not utils.is_solution(cell)
 
 
-class HideHiddenTests(NbGraderPreprocessor):
+class HideHiddenTests(FeedbackPreprocessor):
     """Show each test cell as released, errors as their message plus the student's own frames."""
 
     def preprocess(self, nb, resources):
@@ -60,7 +72,7 @@ class HideHiddenTests(NbGraderPreprocessor):
             source_cells = {cell.name: cell.source
                             for cell in gb.find_notebook(info["notebook"], info["assignment"]).source_cells}
         # The markers nbgrader itself uses under this course's configuration.
-        self.markers = Markers.from_config(self.config)
+        self.markers = markers_of(self.config)
         self.secret_lines = self.markers.secret_lines(source_cells.values())
         # The student's own cells: the only ones whose traceback frames are shown.
         self.student_runs = {cell.execution_count for cell in nb.cells
@@ -92,14 +104,14 @@ class HideHiddenTests(NbGraderPreprocessor):
     def readable_traceback(self, out):
         """The message first, then the frames in the student's own cells, as IPython prints them."""
         mine = [part for part in out.traceback
-                if (match := CELL_FRAME.match(ANSI.sub("", part))) and int(match[1]) in self.student_runs]
+                if (match := CELL_FRAME.match(ANSI.sub("", part).lstrip())) and int(match[1]) in self.student_runs]
         message = [f"\x1b[31m{out.ename}\x1b[39m: {out.evalue}"]
         if mine:
             message.append("\nWhere it happened in your code:")
         return message + mine
 
 
-class ExerciseSummary(NbGraderPreprocessor):
+class ExerciseSummary(FeedbackPreprocessor):
     """A table at the top of the page: per exercise the points, a status and what went wrong first."""
 
     def preprocess(self, nb, resources):
@@ -110,19 +122,72 @@ class ExerciseSummary(NbGraderPreprocessor):
         scores = {cell.metadata.nbgrader["grade_id"]: (float(cell.metadata.nbgrader.get("score") or 0),
                                                        float(cell.metadata.nbgrader.get("points") or 0))
                   for cell in nb.cells if utils.is_grade(cell)}  # GetGrades put them there
-        result = notebook_from_cells(notebook, nb.cells, scores, Markers.from_config(self.config))
-        rows = result.exercises
-        late_penalty = float(resources["nbgrader"].get("late_penalty") or 0)  # set by GetGrades
-        nb.cells.insert(0, new_markdown_cell(summary_html(rows, late_penalty)))
+        info = resources["nbgrader"]
+        result = notebook_from_cells(notebook, nb.cells, scores, markers_of(self.config),
+                                     late_penalty=float(info.get("late_penalty") or 0),  # set by GetGrades
+                                     withheld=withheld_reason(info, CourseDirectory(config=self.config).root))
+        nb.cells.insert(0, new_markdown_cell(summary_html(result, answer_errors(nb.cells))))
         return nb, resources
+
+
+def withheld_reason(info, course):
+    """Why this notebook's grade is withheld for review ("" when it is not), as the results model
+    reads it: nbgrader's needs_manual_grade on its grades, the reason from the ledger."""
+    try:
+        with Gradebook(info["db_url"]) as gb:
+            grades = gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"]).grades
+            doubtful = any(g.needs_manual_grade for g in grades)
+    except (KeyError, MissingEntry):
+        return ""
+    return reason_of(course, info["student"], info["notebook"]) if doubtful else ""
+
+
+def markers_of(config):
+    """The hidden-test and solution markers under `config`. Only the two sections that define them are
+    handed on: the exporter's full config also holds NbConvertBase.display_data_priority, which
+    ClearHiddenTests (an NbGraderPreprocessor) does not take as a setting, and traitlets warned about
+    it on every page ("Config option `display_data_priority` not recognized by `ClearHiddenTests`")."""
+    from traitlets.config import Config
+
+    return Markers.from_config(Config({name: config[name] for name in ("ClearSolutions", "ClearHiddenTests")
+                                       if name in config}))
+
+
+def answer_errors(cells):
+    """exercise -> the error its own answer cell stopped with (a SyntaxError, say), NotImplementedError aside.
+
+    Such an answer defines nothing, so every test of the exercise fails on a name that does not exist;
+    the page says why instead."""
+    errors = {}
+    for cell in cells:
+        if cell.cell_type == "code" and utils.is_solution(cell):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error" and out.get("ename") != "NotImplementedError":
+                    name = cell.metadata.get("nbgrader", {}).get("grade_id")
+                    evalue = (out.get("evalue") or "").strip()
+                    errors[name] = f"{out.get('ename', 'Error')}" + (f": {evalue}" if evalue else "")
+    return errors
+
+
+def first_lines(message, limit=600):
+    """The message up to its first blank line (a traceback follows there: the cell below shows it)."""
+    head = message.split("\n\n", 1)[0].strip()
+    if len(head) > limit:
+        head = head[:limit].rsplit(" ", 1)[0] + " ..."
+    return head + (" (more in the cell below)" if head != message.strip() else "")
 
 
 STATUS_STYLE = {"full marks": "#dff0d8", "partly right": "#fcf8e3", "no points": "#f2dede",
                 "not answered": "#eeeeee"}
 
 
-def summary_html(rows, late_penalty=0.0):
-    """The summary as one HTML block (no blank line inside: markdown would end the block there)."""
+def summary_html(result, answer_errors=None):
+    """The summary of a NotebookResult as one HTML block (no blank line inside: markdown would end the
+    block there): the points per exercise, the late penalty, the final score, and a withheld grade
+    said to be under review.
+
+    answer_errors: exercise -> the error its answer cell stopped with; shown as the first problem."""
+    rows = result.exercises
     def cell(text, style=""):
         return f"<td style='padding:4px 8px;vertical-align:top;{style}'>{text}</td>"
 
@@ -141,19 +206,26 @@ def summary_html(rows, late_penalty=0.0):
              "<th style='text-align:right'>Max</th><th>Status</th><th>First problem found</th></tr></thead>",
              "<tbody>"]
     for name, row in rows.items():
-        state, first = row.status, row.first_problem
+        state, first = row.status, first_lines(row.first_problem)
+        if (answer_errors or {}).get(name) and row.score < row.max_score:
+            first = (f"Your answer's cell stopped with {first_lines(answer_errors[name])}, so nothing in it is "
+                     "defined and its tests could not use it. Run that cell and fix the line its error names.")
         lines.append(
             f"<tr style='background:{STATUS_STYLE[state]}'>"
             + cell(f"<a href='#comment-{name}'><code>{name}</code></a>")
             + cell(f"{row.score:g}", "text-align:right") + cell(f"{row.max_score:g}", "text-align:right")
             + cell(state, "white-space:nowrap")
             + cell(html.escape(first).replace("\n", "<br>"), "font-size:13px") + "</tr>")
-    score, top = sum(r.score for r in rows.values()), sum(r.max_score for r in rows.values())
-    if late_penalty:
+    if result.late_penalty:
         lines.append(f"<tr style='color:#a94442'><td>Late submission penalty</td>"
-                     f"<td style='text-align:right'>-{late_penalty:g}</td><td colspan='3'></td></tr>")
-        score -= late_penalty
-    lines += [f"<tr><th>Total</th><th style='text-align:right'>{score:g}</th>"
-              f"<th style='text-align:right'>{top:g}</th><th colspan='2'></th></tr>",
-              "</tbody></table></div>"]
+                     f"<td style='text-align:right'>-{result.late_penalty:g}</td><td colspan='3'></td></tr>")
+    under_review = " (under review)" if result.withheld else ""
+    lines += [f"<tr><th>Total{under_review}</th><th style='text-align:right'>{result.final_score:g}</th>"
+              f"<th style='text-align:right'>{result.max_score:g}</th><th colspan='2'></th></tr>",
+              "</tbody></table>"]
+    if result.withheld:
+        lines.append("<p class='under-review' style='color:#8a6d3b'><strong>Your grade for this notebook is under "
+                     "review:</strong> an instructor reads it before it counts. The points above are what the "
+                     "tests gave.</p>")
+    lines.append("</div>")
     return "\n".join(lines)

@@ -21,8 +21,9 @@ import os
 
 import nbgrader
 from nbgrader import utils
-from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
+
+from .feedback import FeedbackPreprocessor
 
 AUTO_COMMENT = "No response."  # nbgrader.preprocessors.SaveAutoGrades
 CHECK_PREFIXES = ("\x1b[31mCheckFailed\x1b[39m: ", "CheckFailed: ")
@@ -32,14 +33,14 @@ TEMPLATE_BASEDIRS = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def mathjax_source(bundle):
     """The text of one MathJax 3 component from the installed package, safe inside a <script> element."""
     text = (importlib.resources.files("mathjax") / "static" / "mathjax" / "es5" / bundle).read_text(encoding="utf-8")
     return text.replace("</script", "<\\/script")
 
 
-class PlainFeedback(NbGraderPreprocessor):
+class PlainFeedback(FeedbackPreprocessor):
     """Drop "No response." on auto-graded answers and "CheckFailed:" before messages; provide MathJax."""
 
     mathjax_bundle = Unicode(

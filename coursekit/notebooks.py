@@ -4,8 +4,11 @@ import re
 
 import nbformat
 
-# The colour codes of IPython's tracebacks, stripped wherever outputs are read as text.
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# The colour codes (and other terminal escapes) of IPython's tracebacks, stripped wherever outputs
+# are read as text.
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# How IPython names a frame in a notebook cell: "Cell In[<execution count>], line <n>".
+CELL_FRAME = re.compile(r"Cell In\[(\d+)\], line (\d+)")
 
 
 def read(path):
@@ -31,23 +34,6 @@ def is_test(cell):
 
 def grade_id(cell):
     return meta(cell).get("grade_id")
-
-
-def without_delimiters(source, markers):
-    """A source solution cell as a student who solved it would write it."""
-    return "\n".join(line for line in source.splitlines()
-                     if markers.begin_solution not in line and markers.end_solution not in line)
-
-
-def reference_solutions(source_nb, markers=None):
-    """grade_id -> the instructor's solution, for every solution cell of a source notebook.
-
-    markers: coursekit.redaction.Markers (default: nbgrader's default markers).
-    """
-    from .redaction import Markers  # imports nbgrader: not needed by the other helpers here
-
-    markers = markers or Markers.from_config()
-    return {grade_id(c): without_delimiters(c.source, markers) for c in source_nb.cells if is_solution(c)}
 
 
 def filled_in(release_nb, answers):

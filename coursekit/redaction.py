@@ -21,7 +21,8 @@ import dataclasses
 from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 from traitlets.config import Config
 
-from .notebooks import ANSI
+from .course import config_of
+from .notebooks import ANSI, grade_id, is_solution
 
 HIDDEN_NOTE = "# Hidden tests ran here too: their code is not shown, their failure messages are."
 REDACTED = "[line of a hidden test removed]"
@@ -47,8 +48,6 @@ class Markers:
     @classmethod
     def of_course(cls, course):
         """The markers configured in course/nbgrader_config.py (nbgrader's defaults without one)."""
-        from .course import config_of
-
         return cls.from_config(config_of(course))
 
     def split(self, source):
@@ -89,3 +88,21 @@ def redact(text, secrets, replacement=REDACTED):
         return text
     return "\n".join(replacement if any(s in ANSI.sub("", line) for s in secrets) else line
                      for line in text.split("\n"))
+
+
+# ---------------------------------------------------------------- the instructor's solutions
+
+
+def without_delimiters(source, markers):
+    """A source solution cell as a student who solved it would write it."""
+    return "\n".join(line for line in source.splitlines()
+                     if markers.begin_solution not in line and markers.end_solution not in line)
+
+
+def reference_solutions(source_nb, markers=None):
+    """grade_id -> the instructor's solution, for every solution cell of a source notebook.
+
+    markers: Markers (default: nbgrader's default markers).
+    """
+    markers = markers or Markers.from_config()
+    return {grade_id(c): without_delimiters(c.source, markers) for c in source_nb.cells if is_solution(c)}

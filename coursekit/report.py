@@ -10,27 +10,25 @@ Renders the results model (coursekit.results: every submission's points per exer
   full-marks rate and a tick the mean score fraction, coloured by notebook; beside it the
   distribution of total scores (histogram of percentages) and each notebook's mean score.
 
-In a course directory: `python -m coursekit.report [--out reports]`; from code:
+In a course directory: `python -m coursekit.commands.report [--out reports]`; from code:
 `write_report(course, out)`.
 """
 
-import argparse
 import csv
 import dataclasses
-import sys
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")  # files only: no display needed, none opened
-import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-from nbgrader.api import MissingEntry  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from nbgrader.api import MissingEntry
 
-from .course import gradebook_url, has_gradebook  # noqa: E402
-from .results import course_results  # noqa: E402
-from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS  # noqa: E402
+from .course import gradebook_url, has_gradebook
+from .results import course_results
+from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 
 CSV_NAME, PNG_NAME = "exercises.csv", "exercises.png"
 CSV_COLUMNS = ["notebook", "exercise", "max_points", "mean_points", "full_marks_rate"]
@@ -73,7 +71,7 @@ def class_results(results):
                           {s: graded[s].notebooks[nb].exercises[name].score for s in students})
                  for nb in NOTEBOOKS for name in EXERCISES[nb]]
     top = first.max_score
-    totals = {s: 100 * graded[s].score / top for s in students}
+    totals = {s: 100 * graded[s].final_score / top for s in students}
     return exercises, totals
 
 
@@ -99,7 +97,7 @@ def plot(exercises, totals, path):
               color=[color[e.notebook] for e in hardest_first])
     bars.scatter([e.mean_fraction for e in hardest_first], rows, marker="|", s=220, linewidths=2.5,
                  color="black", zorder=3)
-    for row, e in zip(rows, hardest_first):
+    for row, e in zip(rows, hardest_first, strict=False):
         bars.text(max(e.full_marks_rate, e.mean_fraction) + 0.015, row,
                   f"{e.full_marks_rate:.0%} full marks, mean {e.mean_fraction:.0%}", va="center", fontsize=8)
     bars.set_yticks(list(rows), [e.exercise for e in hardest_first], fontsize=10)
@@ -159,22 +157,3 @@ def write_report(course=".", out="reports", db_url=None):
     write_csv(exercises, out / CSV_NAME)
     plot(exercises, totals, out / PNG_NAME)
     return out / CSV_NAME, out / PNG_NAME
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m coursekit.report", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default="reports", help="folder for exercises.csv and exercises.png "
-                        "(relative to the course directory; default: reports)")
-    parser.add_argument("--db", help="gradebook URL (default: sqlite:///gradebook.db in the current directory)")
-    args = parser.parse_args(argv)
-    try:
-        paths = write_report(".", args.out, args.db)
-    except ValueError as error:
-        parser.exit(1, f"coursekit.report: {error}\n")
-    for path in paths:
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

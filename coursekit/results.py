@@ -7,9 +7,9 @@ class report, the corpus verdicts, the LMS exports and Gradescope's results.json
 
 API (stable; everything is a plain dataclass, `to_dict`/`from_dict` round-trip through JSON):
 
-    course_results(course, submitted="submitted") -> {student: StudentResult}
+    course_results(course, submitted=None) -> {student: StudentResult}
         every student in the gradebook, sorted by id; course is an nbgrader course directory.
-    student_result(course, student, submitted="submitted") -> StudentResult
+    student_result(course, student, submitted=None) -> StudentResult
     notebook_from_cells(notebook, cells, scores, markers, status) -> NotebookResult
         the same from one autograded notebook in memory (what a feedback preprocessor holds);
         scores: grade_id -> (score, max_score).
@@ -28,8 +28,9 @@ API (stable; everything is a plain dataclass, `to_dict`/`from_dict` round-trip t
                     not_answered (the student's code still raises NotImplementedError),
                     stderr (the cell failed by writing this to stderr; "" otherwise)
 
-Notebook status (coursekit.grading.batch.notebook_status): graded | missing | unreadable | not graded |
-stopped | timed out, read from the submitted and autograded files (coursekit.grading.batch); in a course
+Notebook status (coursekit.submissions.notebook_status): graded | missing | unreadable | not graded |
+stopped | timed out (coursekit.status.State), read from the submitted and autograded files
+(coursekit.submissions); in a course
 directory without a submitted/ folder, "graded" when the gradebook holds the notebook, else
 "missing".
 
@@ -47,23 +48,22 @@ expected / got / likely slip), any other error as `Name: message`.
 """
 
 import dataclasses
-import re
-from pathlib import Path
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Assignment, Grade, Gradebook, GradeCell, Notebook, SubmittedAssignment, SubmittedNotebook
 
 from . import notebooks
-from .course import gradebook_url
-from .redaction import ANSI, Markers
-from .review import WITHHELD, reason_of  # noqa: F401 (WITHHELD: the exports' one wording)
+from .course import CoursePaths, gradebook_url
+from .ledger import reason_of
+from .notebooks import ANSI, CELL_FRAME
+from .redaction import Markers
 from .spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
+from .status import State
+from .submissions import notebook_status
 
 NOT_ANSWERED = "Not answered yet: your code still raises NotImplementedError."
 STDERR = "Output on stderr (a warning?) costs the test's points: "
 NO_MESSAGE = "This test did not pass (it produced no message)."
-STATUSES = ("graded", "missing", "unreadable", "not graded", "stopped", "timed out")
-# IPython names a frame in a notebook cell "Cell In[<execution count>], line <n>".
-CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
+WITHHELD = "withheld for review"  # what an export writes in place of a withheld score
 
 
 @dataclasses.dataclass
@@ -136,7 +136,7 @@ class ExerciseResult(RollUp):
 @dataclasses.dataclass
 class NotebookResult(RollUp):
     notebook: str
-    status: str = "graded"
+    status: State = State.GRADED
     detail: str = ""
     late_penalty: float = 0.0
     exercises: dict = dataclasses.field(default_factory=dict)
@@ -147,7 +147,7 @@ class NotebookResult(RollUp):
 
     @property
     def graded(self):
-        return self.status == "graded"
+        return self.status == State.GRADED
 
     @property
     def final_score(self):
@@ -169,7 +169,7 @@ class StudentResult(RollUp):
 
     @property
     def submitted(self):
-        return any(nb.status not in ("missing", "unreadable", "not graded") for nb in self.notebooks.values())
+        return any(State(nb.status).submitted for nb in self.notebooks.values())
 
     @property
     def withheld(self):
@@ -184,6 +184,13 @@ class StudentResult(RollUp):
         """nbgrader's rule for an assignment (its CSV export): the notebooks' scores less their late
         penalties, never below 0."""
         return max(0.0, self.score - self.late_penalty)
+
+    @property
+    def released_final_score(self):
+        """The final score with every withheld notebook counted as 0 points and no penalty: what a
+        page that must show a number shows while a review is pending (Gradescope's results.json)."""
+        released = [nb for nb in self.notebooks.values() if not nb.withheld]
+        return max(0.0, sum(nb.score for nb in released) - sum(nb.late_penalty for nb in released))
 
     @property
     def exercises(self):
@@ -201,7 +208,8 @@ class StudentResult(RollUp):
             return ExerciseResult(**{**e, "cells": [cell(c) for c in e["cells"]]})
 
         def notebook(n):
-            return NotebookResult(**{**n, "exercises": {k: exercise(e) for k, e in n["exercises"].items()}})
+            return NotebookResult(**{**n, "status": State(n["status"]),
+                                     "exercises": {k: exercise(e) for k, e in n["exercises"].items()}})
 
         return cls(data["student"], {k: notebook(n) for k, n in data["notebooks"].items()})
 
@@ -223,7 +231,7 @@ def failure_of(cell, hidden_start=None):
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
             frames = (CELL_FRAME.search(ANSI.sub("", entry)) for entry in out.get("traceback", []))
-            line = next((int(m.group(1)) for m in frames if m), None)
+            line = next((int(m.group(2)) for m in frames if m), None)
             part = None if line is None else "hidden" if hidden_start and line > hidden_start else "visible"
             if raises_stub(out):
                 return Failure(NOT_ANSWERED, part, not_answered=True)
@@ -240,7 +248,7 @@ def failure_of(cell, hidden_start=None):
 # ---------------------------------------------------------------- building
 
 
-def notebook_from_cells(notebook, cells, scores, markers, status="graded", detail="", late_penalty=0.0,
+def notebook_from_cells(notebook, cells, scores, markers, status=State.GRADED, detail="", late_penalty=0.0,
                         withheld=""):
     """A NotebookResult from autograded cells (None: no autograded copy) and grade_id -> (score, max)."""
     result = NotebookResult(notebook, status, detail, late_penalty,
@@ -265,34 +273,31 @@ def notebook_from_cells(notebook, cells, scores, markers, status="graded", detai
     return result
 
 
-def _statuses(course, submitted, student):
-    from .grading.batch import notebook_status  # batch imports this module's users: keep the cycle lazy
-
-    if not (Path(course) / submitted).is_dir():  # a gradebook alone (a copy, an exchange-less course)
+def _statuses(paths, student):
+    if not paths.submitted_folder().is_dir():  # a gradebook alone (a copy, an exchange-less course)
         return {}
-    if not (Path(course) / submitted / student).is_dir():
-        return {nb: ("missing", "") for nb in NOTEBOOKS}
-    return {nb: (s.state, s.detail) for nb in NOTEBOOKS
-            for s in [notebook_status(course, submitted, student, nb)]}
+    if not (paths.submitted_folder() / student).is_dir():
+        return {nb: (State.MISSING, "") for nb in NOTEBOOKS}
+    return {nb: (s.state, s.detail) for nb in NOTEBOOKS for s in [notebook_status(paths, student, nb)]}
 
 
-def _student(course, student, submitted, markers, max_scores, graded_rows):
+def _student(paths, student, markers, max_scores, graded_rows):
     """graded_rows: nb -> (late penalty, {grade_id: (score, max)}, needs manual grade) of the
     student's submitted notebooks (_graded_rows)."""
-    statuses = _statuses(course, submitted, student)
+    statuses = _statuses(paths, student)
     result = StudentResult(student)
     for nb in NOTEBOOKS:
         scores = {name: (0.0, top) for name, top in max_scores[nb].items()}
         penalty, cells, withheld = 0.0, None, ""
         submission = graded_rows.get(nb)
         # Without the submitted files, the gradebook alone says whether a notebook was graded.
-        state, detail = statuses.get(nb, ("graded", "") if submission is not None else ("missing", ""))
+        state, detail = statuses.get(nb, (State.GRADED, "") if submission is not None else (State.MISSING, ""))
         if submission is not None:
             penalty, grades, needs_review = submission
             scores.update(grades)
             if needs_review:
-                withheld = reason_of(course, student, nb)
-        graded = Path(course) / "autograded" / student / ASSIGNMENT / f"{nb}.ipynb"
+                withheld = reason_of(paths.root, student, nb)
+        graded = paths.graded(student) / f"{nb}.ipynb"
         if submission is not None and graded.exists():
             cells = notebooks.read(graded).cells
         result.notebooks[nb] = notebook_from_cells(nb, cells, scores, markers, state, detail, penalty, withheld)
@@ -304,8 +309,6 @@ def _graded_rows(gb, student=None):
 
     Two queries for the whole class: through nbgrader's objects every grade costs two more (its
     cell's name and maximum), which were half of the score table's time for a class."""
-    from nbgrader.api import Assignment, Grade, GradeCell, Notebook, SubmittedAssignment, SubmittedNotebook
-
     def submitted(query):
         query = (query.join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
                  .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
@@ -334,18 +337,18 @@ def _max_scores(gb):
     return {nb: found.get(nb, {}) for nb in NOTEBOOKS}
 
 
-def course_results(course, submitted="submitted", db_url=None):
+def course_results(course, submitted=None, db_url=None):
     """{student: StudentResult} for every student in the course's gradebook, sorted by id."""
-    course = Path(course)
+    paths = CoursePaths(course, submitted)
     markers = Markers.of_course(course)
     with Gradebook(db_url or gradebook_url(course)) as gb:
         max_scores, graded = _max_scores(gb), _graded_rows(gb)
-        return {s.id: _student(course, s.id, submitted, markers, max_scores, graded.get(s.id, {}))
+        return {s.id: _student(paths, s.id, markers, max_scores, graded.get(s.id, {}))
                 for s in sorted(gb.students, key=lambda s: s.id)}
 
 
-def student_result(course, student, submitted="submitted", db_url=None):
-    course = Path(course)
+def student_result(course, student, submitted=None, db_url=None):
+    paths = CoursePaths(course, submitted)
     with Gradebook(db_url or gradebook_url(course)) as gb:
-        return _student(course, student, submitted, Markers.of_course(course), _max_scores(gb),
+        return _student(paths, student, Markers.of_course(course), _max_scores(gb),
                         _graded_rows(gb, student).get(student, {}))

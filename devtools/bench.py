@@ -19,6 +19,8 @@ from nbclient import NotebookClient
 from coursekit import notebooks
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
+from .scratch import REPO
+
 
 def _seconds(cell):
     timing = cell.metadata.get("execution", {})

@@ -1,12 +1,12 @@
 """What each attack costs the grading process, measured one attack at a time, here and in another checkout.
 
-Grades the chosen attacks of tests/adversarial/cases.py (default: those aimed at split grading
+Grades the chosen attacks of tests/batch/adversarial/cases.py (default: those aimed at split grading
 itself) each alone, in a scratch course of its own, with one `nbgrader autograde --notebook=NB`
 process run by the checkout's own virtual environment, sandboxed, with the attack table's limits.
 While it runs, the process's peak resident memory (VmHWM in /proc) is read every 20 ms. Prints per
 attack: the attacked notebook's status, its points, the points of the cells it attacked, the grading
 process's peak memory and the run's wall time, and, where the checkout records it, the slowest
-reply of the kernel to read (the notebook's metadata, coursekit/grading/execute.py).
+reply of the kernel to read (the notebook's metadata, coursekit/grading/plugins/limited_execute.py).
 
     python -m devtools.bench_attacks                       # this checkout
     git worktree add ../before <commit> && (cd ../before && bash -c 'source scripts/setup.sh')
@@ -28,6 +28,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from coursekit import notebooks
+from coursekit.redaction import reference_solutions
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 from .scratch import REPO, new_course
@@ -42,7 +43,7 @@ LIMITS = ["--LimitedExecute.use_sandbox=True", "--LimitedExecute.timeout=4", "--
 
 
 def attack_table():
-    """tests/adversarial/cases.py, loaded from its file (tests/ is not a package of the project)."""
+    """tests/batch/adversarial/cases.py, loaded from its file (tests/ is not a package of the project)."""
     path = REPO / "tests" / "adversarial" / "cases.py"
     spec = importlib.util.spec_from_file_location("attack_cases", path)
     module = importlib.util.module_from_spec(spec)
@@ -77,7 +78,7 @@ def measure(checkout, cases, attack, folder):
     nbgrader(checkout, course, "generate_assignment", ASSIGNMENT, "--force").wait()
     release = course / "release" / ASSIGNMENT
     rel = {nb: notebooks.read(release / f"{nb}.ipynb") for nb in NOTEBOOKS}
-    solutions = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
+    solutions = {nb: reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
                  for nb in NOTEBOOKS}
     ctx = cases.Context(rel, solutions, str(course), 9, uuid.uuid4().hex[:12])
     target = course / "submitted" / attack.student / ASSIGNMENT
@@ -99,18 +100,21 @@ def measure(checkout, cases, attack, folder):
     attacked = [gid for gid in grades if any(gid.startswith(e + "_") for e in attack.zero)] + list(attack.zero_cells)
     stopped = "stopped" if any(o.get("ename") == "GradingStopped" for c in notebooks.read(graded).cells
                                for o in c.get("outputs", [])) else "graded" if graded.exists() else "not graded"
-    return {"state": stopped, "points": sum(grades.values()), "attacked points": sum(grades.get(g, 0) for g in attacked),
+    return {"state": stopped, "points": sum(grades.values()),
+            "attacked points": sum(grades.get(g, 0) for g in attacked),
             "peak MiB": peak, "seconds": seconds, "slowest reply s": metadata.get("slowest_reply_seconds")}
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--other", help="another checkout (its .venv set up), measured after this one")
-    parser.add_argument("attacks", nargs="*", default=DEFAULT, help="students of the attack table (default: issue 23's)")
+    parser.add_argument("attacks", nargs="*", default=DEFAULT,
+                        help="students of the attack table (default: issue 23's)")
     args = parser.parse_args(argv)
     cases = attack_table()
     checkouts = {"this": REPO, **({"other": Path(args.other).resolve()} if args.other else {})}
-    print(f"{'attack':24} {'checkout':8} {'state':10} {'points':>6} {'attacked':>8} {'peak MiB':>8} {'s':>5} {'reply s':>7}")
+    print(f"{'attack':24} {'checkout':8} {'state':10} {'points':>6} {'attacked':>8} {'peak MiB':>8} {'s':>5} "
+          f"{'reply s':>7}")
     for student in args.attacks:
         attack = cases.BY_STUDENT[student]
         for name, checkout in checkouts.items():

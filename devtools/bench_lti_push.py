@@ -2,7 +2,7 @@
 
 The LMS is the tests' lti1p3platform host (tests/lti/lti_platform.py) on 127.0.0.1, so this measures
 the tool (results model, store, token, HTTP, the platform's token checks), not a network.  Set-up, not
-timed: a course whose gradebook holds the class with scores (tests/lms/gradebooks.py), a CSV roster
+timed: a course whose gradebook holds the class with scores (tests/support/gradebooks.py), a CSV roster
 with their emails, the course context an instructor's launch records, and `coursekit-lti roster`
 (Names and Roles) mapping every learner.  Then, timed: the first push (every score sent) and a second
 one (nothing changed, nothing sent).

@@ -6,10 +6,11 @@ each and their ratio:
 
 - `--compare sandbox` (default): the bubblewrap sandbox against `--LimitedExecute.use_sandbox=False`
   (target: at most 1.2);
-- `--compare split`: split grading (test cells in the grading process, coursekit.grading.split)
+- `--compare split`: split grading (test cells in the grading process, coursekit.grading.split.grader)
   against the tests in the student's kernel, `--LimitedExecute.split_tests=False` (target: at most 1.1).
 
-Both ways must give the same scores. Run: `python -m devtools.bench_sandbox [--compare split] [--students 10] [--repeat 2]`.
+Both ways must give the same scores. Run:
+`python -m devtools.bench_sandbox [--compare split] [--students 10] [--repeat 2]`.
 """
 
 import argparse
@@ -22,7 +23,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from coursekit.course import generate_release
-from coursekit.grading.batch import autograde
+from coursekit.grading.batch.serial import autograde
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 from .examples import EXAMPLES, STUDENTS
@@ -67,8 +68,8 @@ def main(argv=None):
         (first, _), (second, _) = ways
         assert graded[first] == graded[second], f"{first} and {second} gave different scores"
         a, b = (statistics.median(times[name]) / notebooks for name in (first, second))
-        print(f"{args.students} submissions x {len(NOTEBOOKS)} notebooks, median of {args.repeat} rounds, per notebook: "
-              f"{first} {a:.2f} s, {second} {b:.2f} s, ratio {a / b:.2f} (same scores: yes)")
+        print(f"{args.students} submissions x {len(NOTEBOOKS)} notebooks, median of {args.repeat} rounds, "
+              f"per notebook: {first} {a:.2f} s, {second} {b:.2f} s, ratio {a / b:.2f} (same scores: yes)")
         return a / b
 
 

@@ -17,6 +17,7 @@ run's process tree, sampled with psutil every 0.2 s).  Compare the ratios, not t
 """
 
 import argparse
+import contextlib
 import datetime
 import os
 import shutil
@@ -30,8 +31,8 @@ from pathlib import Path
 import psutil
 
 from coursekit.course import BIN, environment, generate_release
-from coursekit.grading.batch import statuses
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+from coursekit.submissions import statuses
 
 from .bench_checkouts import busy_cpu_seconds
 from .examples import submit_class
@@ -48,10 +49,8 @@ def peak_memory(pid, stop, result, interval=0.2):
         total = 0
         try:
             for proc in [root, *root.children(recursive=True)]:
-                try:
+                with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                     total += proc.memory_info().rss
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass
         except psutil.NoSuchProcess:
             break
         result[0] = max(result[0], total)
@@ -95,8 +94,8 @@ def main(argv=None):
 
     modes = {
         "stock nbgrader, serial": [str(BIN / "nbgrader"), "autograde", ASSIGNMENT],
-        "coursekit-grade --jobs 1": [sys.executable, "-m", "coursekit.grading.batch", "--jobs", "1"],
-        f"coursekit-grade --jobs {args.jobs}": [sys.executable, "-m", "coursekit.grading.batch",
+        "coursekit-grade --jobs 1": [sys.executable, "-m", "coursekit.commands.grade", "--jobs", "1"],
+        f"coursekit-grade --jobs {args.jobs}": [sys.executable, "-m", "coursekit.commands.grade",
                                                 "--jobs", str(args.jobs)],
     }
     if args.only_parallel:

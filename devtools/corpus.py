@@ -1,6 +1,6 @@
 """Grade the corpus of right and wrong submissions with real `nbgrader autograde`.
 
-A corpus file (tests/corpus/<notebook>.py) lists solution-cell contents, one section each:
+A corpus file (tests/corpus/answers/<notebook>.py) lists solution-cell contents, one section each:
 
     # %% softmax | mistake | no max subtraction: overflows
     # expect: finite
@@ -14,15 +14,28 @@ Submissions are built from the freshly generated release, with the instructor's 
 every other cell.  Each mistake is its own student (so "nowhere else" can be checked); the
 correct variants are packed, one per exercise per student, because a right answer cannot cost
 another exercise points unless the tests leak into each other, which full marks disprove.
-The batch is graded as `coursekit-grade` grades by default (coursekit.grading.parallel: sandbox,
+The batch is graded as `coursekit-grade` grades by default (coursekit.grading.batch.parallel: sandbox,
 limits, one worker process per core); that it gives the grades of serial `nbgrader autograde` is
-shown by tests/test_parallel.py and, for every attack, tests/test_adversarial.py.
+shown by tests/batch/test_parallel.py and, for every attack, tests/batch/test_adversarial.py.
 
 Non-answers are generated, not written: for each notebook and each kind in NON_ANSWERS, one
 student answers every exercise of that notebook with that non-answer (return None, the first
 argument, 0, a copy of the input, always raise ValueError, always raise NotImplementedError; for
 the two dicts: keys mapped to themselves, to "0", to None, an empty dict).  Every exercise must
 score 0: no points without the main job.
+
+A mistake may also say what a student sees in Jupyter, before any grading:
+
+    # %% total | mistake | Python's sum twice: fine for 2-D, not for 3-D
+    # expect: built-in sum adds along the first axis
+    # visible: built-in sum adds along the first axis
+    def total(a): ...
+
+`# absent:` names a text the exercise's messages must NOT contain (a wrong hint that once fired).
+`# visible:` means a visible test cell of the exercise, run in the student's own kernel, must fail
+with that text in its message (the release notebook run top to bottom in this process, as
+`run_visible` does: the same checks.py, the same cells). And every `correct` answer must pass every
+visible test cell of its exercise: a right answer never reads "failed" in Jupyter.
 
 Run `python -m devtools.corpus` to grade the whole corpus and print the verdicts.
 """
@@ -40,19 +53,22 @@ from pathlib import Path
 
 from coursekit import notebooks
 from coursekit.course import generate_release
-from coursekit.grading import parallel
-from coursekit.redaction import Markers
+from coursekit.grading.batch import parallel
+from coursekit.redaction import Markers, reference_solutions
 from coursekit.results import course_results
 from coursekit.spec import ASSIGNMENT, EXERCISES
+from coursekit.status import State
 
 from .scratch import REPO, new_course
 
 # Statuses of a notebook with no autograded copy to judge.
-NOT_AUTOGRADED = ("missing", "unreadable", "not graded")
+NOT_AUTOGRADED = tuple(state for state in State if not state.submitted)
 
-CORPUS_DIR = REPO / "tests" / "corpus"
+CORPUS_DIR = REPO / "tests" / "corpus" / "answers"
 HEADER = re.compile(r"^# %% (?P<exercise>\w+) \| (?P<kind>correct|mistake) \| (?P<label>.+)$")
 EXPECT = "# expect:"
+VISIBLE = "# visible:"
+ABSENT = "# absent:"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +80,8 @@ class Case:
     code: str
     expect: str = ""
     line: int = 0
+    visible: str = ""  # what a visible test cell says in Jupyter for this mistake ("": not required)
+    absent: str = ""  # a text its messages must not contain
 
     @property
     def name(self):
@@ -81,16 +99,21 @@ def parse(path):
     def flush():
         if header is None:
             return
-        expect = ""
-        while body and body[0].startswith(EXPECT):
-            expect = body.pop(0)[len(EXPECT):].strip()
+        found = {EXPECT: "", VISIBLE: "", ABSENT: ""}
+        while body and any(body[0].startswith(tag) for tag in found):
+            line = body.pop(0)
+            tag = next(tag for tag in found if line.startswith(tag))
+            found[tag] = line[len(tag):].strip()
+        expect, visible, absent = found[EXPECT], found[VISIBLE], found[ABSENT]
         code = "\n".join(body).strip("\n")
         if header["exercise"] not in EXERCISES[notebook]:
             raise ValueError(f"{path}:{start}: {header['exercise']} is not an exercise of {notebook}")
         if not code:
             raise ValueError(f"{path}:{start}: empty section")
+        if (visible or absent) and header["kind"] != "mistake":
+            raise ValueError(f"{path}:{start}: only a mistake has {VISIBLE} or {ABSENT}")
         cases.append(Case(notebook, header["exercise"], header["kind"], header["label"].strip(),
-                          code, expect, start))
+                          code, expect, start, visible, absent))
 
     for number, line in enumerate(lines, 1):
         if line.startswith("# %%"):
@@ -108,6 +131,104 @@ def parse(path):
 def load(corpus_dir=CORPUS_DIR, notebook=None):
     paths = sorted(Path(corpus_dir).glob("*.py"))
     return [c for p in paths for c in parse(p) if notebook in (None, c.notebook)]
+
+
+# ---------------------------------------------------------------- what a student sees in Jupyter
+
+RELEASE = REPO / "release" / ASSIGNMENT
+JUPYTER_CELLS = "/jupyter-in-process"  # where the cells "are", for inspect.getsource (checks.code_of)
+
+
+def run_visible(notebook, answers=None, exercise=None, release=RELEASE, wrap=None, before_cell=None):
+    """Run a release notebook in this process as a student's kernel runs it, top to bottom; the
+    failures of its (visible) test cells: {grade_id: message, or None if the cell passed}.
+
+    answers: grade_id -> code for the solution cells (the instructor's solution in every other one);
+    exercise: stop after this exercise's last test cell and report only its cells;
+    wrap: a function applied to the exercise's function before its test cells run (a recorder, a
+          mutant: tests/course/test_visible_tests.py);
+    before_cell: called with each cell's grade_id before the cell runs.
+    Each cell is compiled under a file name of its own held by linecache, as IPython does, so
+    checks that read a function's code (checks.code_of) work. Output is swallowed.
+    """
+    import contextlib
+    import io
+    import linecache
+    import warnings
+
+    release_nb = notebooks.read(Path(release) / f"{notebook}.ipynb")
+    solutions = _solutions(notebook)
+    cells = release_nb.cells
+    if exercise is not None:
+        mine = [i for i, c in enumerate(cells) if notebooks.is_test(c) and exercise_of_cell(c, notebook) == exercise]
+        cells = cells[:max(mine) + 1]
+    namespace = {"__name__": "__main__"}
+    failures, wrapped = {}, False
+    sys.path.insert(0, str(release))
+    try:
+        for number, cell in enumerate(cells):
+            if cell.cell_type != "code":
+                continue
+            gid = notebooks.grade_id(cell)
+            source = cell.source
+            if notebooks.is_solution(cell):
+                source = (answers or {}).get(gid, solutions[gid])
+            filename = f"{JUPYTER_CELLS}/{notebook}/{number}.py"
+            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            testing = notebooks.is_test(cell)
+            if testing and wrap is not None and not wrapped and exercise_of_cell(cell, notebook) == exercise:
+                if exercise in namespace:
+                    namespace[exercise] = wrap(namespace[exercise])
+                wrapped = True
+            if before_cell is not None:
+                before_cell(gid)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                        warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # in Jupyter a warning is printed, and the cell goes on
+                    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the course's own cells
+                failure = None
+            except Exception as error:  # noqa: BLE001 - what the cell shows the student
+                failure = str(error) if type(error).__name__ == "CheckFailed" else f"{type(error).__name__}: {error}"
+            if testing and (exercise is None or exercise_of_cell(cell, notebook) == exercise):
+                failures[gid] = failure
+    finally:
+        sys.path.remove(str(release))
+    return failures
+
+
+def exercise_of_cell(cell, notebook):
+    gid = notebooks.grade_id(cell) or ""
+    return max((e for e in EXERCISES[notebook] if gid.startswith(e + "_") or gid == e), key=len, default=None)
+
+
+_SOLUTIONS = {}
+
+
+def _solutions(notebook):
+    """grade_id -> the instructor's solution of every solution cell of a source notebook."""
+    if notebook not in _SOLUTIONS:
+        source = notebooks.read(REPO / "source" / ASSIGNMENT / f"{notebook}.ipynb")
+        _SOLUTIONS[notebook] = reference_solutions(source, Markers.of_course(REPO))
+    return _SOLUTIONS[notebook]
+
+
+def visible_verdict(case):
+    """(ok, explanation) for one case, as a student sees it in Jupyter (see the module docstring)."""
+    failures = run_visible(case.notebook, {case.exercise: case.code}, case.exercise)
+    failed = {gid: message for gid, message in failures.items() if message is not None}
+    if case.kind == "correct":
+        if failed:
+            return False, f"a right answer fails a visible test in Jupyter: {failed}"
+        return True, "passes every visible test"
+    text = "\n".join(failed.values())
+    if case.visible and not failed:
+        return False, "passes every visible test in Jupyter (prints Passed), though it is wrong"
+    if case.visible.lower() not in text.lower():
+        return False, f"fails in Jupyter, but no message has {case.visible!r}:\n{text[-1500:]}"
+    if case.absent and case.absent.lower() in text.lower():
+        return False, f"fails in Jupyter, but a message still says {case.absent!r}:\n{text[-1500:]}"
+    return True, "fails in Jupyter with the expected message" if case.visible else "no wrong hint in Jupyter"
 
 
 # ---------------------------------------------------------------- non-answers
@@ -143,7 +264,7 @@ def non_answer_students(release, sources, notebooks_wanted):
     """student id -> {notebook: {exercise: code}}: one student per (notebook, non-answer kind)."""
     students = {}
     for nb in notebooks_wanted:
-        stubs = notebooks.reference_solutions(notebooks.read(release / f"{nb}.ipynb"))
+        stubs = reference_solutions(notebooks.read(release / f"{nb}.ipynb"))
         for i, kind in enumerate(NON_ANSWERS):
             students[f"none-{nb[:2]}-{i + 1}"] = {
                 nb: {ex: non_answer(kind, stubs[ex], sources[nb][ex]) for ex in EXERCISES[nb]}}
@@ -197,10 +318,8 @@ def write_submissions(course, students, release, sources):
     for student, answers_by_nb in students.items():
         for nb, answers in answers_by_nb.items():
             release_nb = notebooks.read(release / f"{nb}.ipynb")
-            if answers is None:  # the blank student submits the release untouched
-                filled = release_nb
-            else:
-                filled = notebooks.filled_in(release_nb, {**sources[nb], **answers})
+            # The blank student submits the release untouched.
+            filled = release_nb if answers is None else notebooks.filled_in(release_nb, {**sources[nb], **answers})
             notebooks.write(filled, Path(course) / "submitted" / student / ASSIGNMENT / f"{nb}.ipynb")
 
 
@@ -246,10 +365,11 @@ def verdict(case, results, carrier):
         return False, f"mistake also cost points elsewhere: {others}"
     if score >= top:
         return False, f"mistake not caught: {score}/{top}"
-    if case.expect:
-        text = "\n".join(c.output for c in mine.cells)
-        if case.expect.lower() not in text.lower():
-            return False, f"caught ({score}/{top}) but the message lacks {case.expect!r}:\n{text[-1500:]}"
+    text = "\n".join(c.output for c in mine.cells)
+    if case.expect and case.expect.lower() not in text.lower():
+        return False, f"caught ({score}/{top}) but the message lacks {case.expect!r}:\n{text[-1500:]}"
+    if case.absent and case.absent.lower() in text.lower():
+        return False, f"caught ({score}/{top}) but the message still says {case.absent!r}:\n{text[-1500:]}"
     return True, f"caught: {score}/{top}"
 
 
@@ -259,7 +379,7 @@ def grade(cases, workdir, notebooks_wanted=None, jobs=None, repo=REPO):
     course = new_course(Path(workdir) / "course", repo)
     release = generate_release(course)
     markers = Markers.of_course(course)
-    sources = {nb: notebooks.reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"),
+    sources = {nb: reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"),
                                                  markers)
                for nb in notebooks_wanted}
     students, carrier = plan(cases, notebooks_wanted)
@@ -314,6 +434,14 @@ def main(argv=None):
           f"false fails {false_fails}/{total_correct}; "
           f"{sum(len(v) for v in graded['students'].values())} notebooks autograded in "
           f"{graded['seconds']:.1f} s")
+    jupyter = [(case, *visible_verdict(case)) for case in cases]
+    for case, ok, why in jupyter:
+        if not ok:
+            print(f"FAIL in Jupyter {case.notebook}:{case.line} {case.name}\n     {why}\n")
+    right = [ok for case, ok, _ in jupyter if case.kind == "correct"]
+    shown = [ok for case, ok, _ in jupyter if case.kind == "mistake" and case.visible]
+    print(f"in Jupyter: {sum(right)}/{len(right)} right answers pass every visible test; "
+          f"{sum(shown)}/{len(shown)} mistakes with {VISIBLE!r} fail a visible test with that message")
     nonzero = [r for r in non_answer_verdicts(graded["results"]) if r[3] > 0]
     for nb, kind, exercise, score, top in nonzero:
         print(f"FAIL non-answer {nb} {exercise}: {kind} scored {score:g}/{top:g}")
@@ -326,7 +454,7 @@ def main(argv=None):
             print(f"control {control:9} {nb:32} {got:g}/{top:g} (want {want})")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
-    return 1 if failures or nonzero else 0
+    return 1 if failures or nonzero or not all(ok for _, ok, _ in jupyter) else 0
 
 
 if __name__ == "__main__":

@@ -17,9 +17,10 @@ import shutil
 import sys
 import time
 
-from coursekit import lms, review as withhold
+from coursekit import lms
+from coursekit.commands.grade import autograde_with_progress, report
+from coursekit.commands.review import listing
 from coursekit.course import nbgrader
-from coursekit.grading import batch as grade
 from coursekit.report import write_report
 from coursekit.results import course_results
 from coursekit.spec import ASSIGNMENT
@@ -69,7 +70,7 @@ def main():
     step("Grade: every submission with the hidden tests, sandboxed, on every core, into autograded/; "
          "doubtful grades withheld",
          ["coursekit-grade   # nbgrader's Autograde, one student per worker, then the review"],
-         lambda: (grade.autograde_with_progress(DEMO, force=True), grade.review(DEMO, out=io.StringIO())))
+         lambda: (autograde_with_progress(DEMO, force=True), report(DEMO, out=io.StringIO())))
     nb_step("Feedback: one page per student and notebook in feedback/ (hidden tests' code left out)",
             ["generate_feedback", ASSIGNMENT, "--force"])
     nb_step("Grade files in reports/: nbgrader's, Canvas's import, Moodle's worksheet, points per exercise",
@@ -84,9 +85,9 @@ def main():
     step("Class report: reports/exercises.csv and reports/exercises.png",
          ["coursekit-report"], lambda: write_report(DEMO, DEMO / "reports"))
     print()
-    grade.review(DEMO)
+    report(DEMO)
     print()
-    withhold.listing(DEMO)
+    listing(DEMO)
     print("\nScores (points per notebook):\n")
     print(table(course_results(DEMO)))
     print(f"\nIn {DEMO}: reports/ (grade files, class report), feedback/<student>/{ASSIGNMENT}/*.html")

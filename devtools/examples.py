@@ -13,6 +13,7 @@ from pathlib import Path
 
 from coursekit import notebooks
 from coursekit.spec import ASSIGNMENT, EXERCISES
+
 from .corpus import load
 from .scratch import REPO
 

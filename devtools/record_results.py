@@ -3,7 +3,7 @@
 The quick tier renders the score table, the class report CSV and the feedback summary rows from
 this recorded results model, without grading anything, and compares them with the renderings
 recorded beside it (golden files: a change of wording or layout shows up as a reviewed diff); the
-slow tier checks that a fresh grading still gives exactly the recorded model (tests/test_results.py),
+slow tier checks that a fresh grading still gives exactly the recorded model (tests/model/test_results.py),
 so the recording cannot go stale.
 
 `python -m devtools.record_results` grades the examples in a temporary course and rewrites
@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from coursekit import feedback, report
 from coursekit.course import generate_release
-from coursekit.grading import batch as grade
+from coursekit.grading.batch.serial import autograde
 from coursekit.results import StudentResult, course_results
 from coursekit.summary import table
 
@@ -36,7 +36,7 @@ def graded_examples(workdir):
     generate_release(course)
     for student in examples.STUDENTS:
         shutil.copytree(examples.EXAMPLES / student, course / "submitted" / student)
-    runs = grade.autograde(course, force=True)
+    runs = autograde(course, force=True)
     failed = [r.stderr[-2000:] for r in runs.values() if r.returncode != 0]
     if failed:
         raise RuntimeError("\n".join(failed))
@@ -65,9 +65,9 @@ def write(course, out=RECORDED):
     return out
 
 
-def summary_rows(exercises):
-    """The feedback page's per-exercise table as text rows, as a student reads them."""
-    soup = BeautifulSoup(feedback.summary_html(exercises), "html.parser")
+def summary_rows(notebook):
+    """The feedback page's per-exercise table of a NotebookResult as text rows, as a student reads them."""
+    soup = BeautifulSoup(feedback.summary_html(notebook), "html.parser")
     return [[td.get_text(" ", strip=True) for td in tr.find_all(["td", "th"])] for tr in soup.select("tbody tr")]
 
 
@@ -76,7 +76,7 @@ def write_renderings(results, out):
     (out / "score_table.txt").write_text(table(results) + "\n", encoding="utf-8")
     exercises, _ = report.class_results(results)
     report.write_csv(exercises, out / "exercises.csv")
-    rows = {f"{student}/{nb}": summary_rows(result.notebooks[nb].exercises)
+    rows = {f"{student}/{nb}": summary_rows(result.notebooks[nb])
             for student, result in results.items() for nb in result.notebooks}
     (out / "feedback_rows.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

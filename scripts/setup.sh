@@ -61,9 +61,9 @@ ensure_command() {
     echo "setup: $1 is missing: install it (sudo apt-get install $2); it is needed for $3" >&2
   fi
 }
-# Grading runs student code in a bubblewrap sandbox (coursekit/grading/sandbox.py).
+# Grading runs student code in a bubblewrap sandbox (coursekit/grading/kernel/sandbox.py).
 ensure_command bwrap bubblewrap "the grading sandbox"
 # The sandboxed kernel's spec lives in the venv, where nbgrader's Jupyter looks for kernels.
-(cd "$ROOT" && "$VENV/bin/python" -m coursekit.grading.sandbox install >/dev/null)
+(cd "$ROOT" && "$VENV/bin/python" -m coursekit.grading.kernel.sandbox install >/dev/null)
 # nbgrader starts alembic and Jupyter kernels through PATH: the venv's bin/ must come first.
 export PATH="$VENV/bin:$PATH"

@@ -7,6 +7,8 @@ ensure_command chromium chromium "the feedback page test"
 # The PostgreSQL gradebook test starts a server of its own (Debian keeps its binaries off PATH).
 ensure_command pg_ctlcluster postgresql "the PostgreSQL gradebook test"
 cd "$ROOT"
+# Lint first (rules in pyproject.toml): a finding fails the run before any test starts.
+"$VENV/bin/ruff" check --quiet .
 # No folder here: pyproject.toml's testpaths runs tests/ unless arguments name test files.
 # One pytest-xdist worker per core (at least 2): the grading batches wait on kernels much of the
 # time, so they overlap well; tests/conftest.py keeps each shared batch in one worker.

@@ -1,23 +1,32 @@
-"""Shared fixtures: one nbgrader autograde batch serves the whole suite; the two test tiers.
+"""The two tiers, by folder; shared fixtures: the graded corpus and the graded example students.
 
-Grading is the slow part (a kernel start per notebook), so the session generates the release
-once and autogrades every corpus case, the reference solutions and a blank submission in one
-sharded batch; the tests then read verdicts from it.
+The folders mirror the package's layers (docs/development.md). A test is `slow` when its folder is
+one of SLOW_FOLDERS: those start kernels or run nbgrader (kernel/, batch/, corpus/, examples/).
+Every other folder is the quick tier (`bash scripts/test.sh -m "not slow"`), where starting a
+kernel or an nbgrader command fails the test: the rule is enforced, not hoped for.
 
-Tiers (docs/development.md): a test is `slow` when it runs nbgrader or a kernel: through a
-fixture that grades (SLOW_FIXTURES), in a module that grades throughout (SLOW_MODULES), or
-marked `@pytest.mark.slow` itself. `bash scripts/test.sh -m "not slow"` runs the rest.
-
-scripts/test.sh runs the tests in parallel (pytest-xdist, one worker per core): grading waits on
-kernels much of the time, so the batches overlap. Each test gets an xdist group below.
+Grading is the slow part (a kernel start per notebook), so the session autogrades every corpus
+case (the `graded` fixture) and the example students (the demo, `demo_run`) once; the tests read
+verdicts from them. scripts/test.sh runs the tests in parallel (pytest-xdist, one worker per core):
+grading waits on kernels much of the time, so the batches overlap. Each test gets an xdist group below.
 """
 
 import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+from jupyter_client.provisioning import local_provisioner
 
 from coursekit.course import environment
+from coursekit.spec import ASSIGNMENT
 from devtools import corpus
+from devtools.scratch import REPO
+from tests.support.digest import digest
+
+SLOW_FOLDERS = {"kernel", "batch", "corpus", "examples", "apps"}
 
 # nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
 # (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.
@@ -42,13 +51,6 @@ def demo_run(tmp_path_factory):
     Returns (the copy, the finished process, a digest of the copy's examples/submitted before the
     run). Its course (copy/demo) is where the example students were graded, once for the suite.
     """
-    import shutil
-    import subprocess
-    import sys
-
-    from coursekit.course import environment
-    from devtools.scratch import REPO
-
     listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                             cwd=REPO, capture_output=True, text=True, check=True).stdout.split("\n")
     clone = tmp_path_factory.mktemp("demo") / "repository"
@@ -62,13 +64,6 @@ def demo_run(tmp_path_factory):
     return clone, run, before
 
 
-def digest(folder):
-    import hashlib
-
-    return {p.relative_to(folder): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="session")
 def graded_examples(demo_run):
     """A course where the three example students (alice, bao, chidi) are autograded: the demo's.
@@ -77,8 +72,6 @@ def graded_examples(demo_run):
     once, by the demo (collected from the Canvas download, roster loaded). Tests that change the
     course work on a copy.
     """
-    from coursekit.spec import ASSIGNMENT
-
     clone, run, _ = demo_run
     assert run.returncode == 0, run.stdout + run.stderr
     course = clone / "demo"
@@ -86,25 +79,45 @@ def graded_examples(demo_run):
     return course
 
 
-# Fixtures (of any test module) that run nbgrader: every test using one is slow.
-SLOW_FIXTURES = {"graded", "graded_examples", "demo_run", "batch", "runs", "autograder_zip", "exported", "blank_course",
-                 "serial"}
-# Modules whose every test runs nbgrader, a kernel or the sandbox.
-SLOW_MODULES = {"test_adversarial.py", "test_sabotage.py", "test_exchange.py", "test_demo.py", "test_sandbox.py"}
-
-
 # Session fixtures that grade: the tests that use one run in one pytest-xdist worker, so that it
 # grades once (each worker is a session of its own).
 SHARED_BATCHES = {"demo_run": "examples", "graded_examples": "examples", "graded": "corpus"}
+
+
+def tier_folder(item):
+    """The folder below tests/ that a test lives in ("" for tests/ itself)."""
+    parts = item.path.relative_to(Path(__file__).parent).parts
+    return parts[0] if len(parts) > 1 else ""
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if SLOW_FIXTURES & fixtures or item.path.name in SLOW_MODULES:
+        if tier_folder(item) in SLOW_FOLDERS:
             item.add_marker(pytest.mark.slow)
         # Parallel runs (scripts/test.sh: pytest-xdist, --dist loadgroup) keep a module together,
         # for its module fixtures, and every user of a shared batch together.
         batch = next((group for fixture, group in SHARED_BATCHES.items() if fixture in fixtures), None)
         item.add_marker(pytest.mark.xdist_group(batch or str(item.path.relative_to(item.config.rootpath))))
+
+
+@pytest.fixture(autouse=True)
+def quick_tests_start_no_kernel_and_no_nbgrader(request, monkeypatch):
+    """In the quick tier, a kernel start or an nbgrader command fails the test at once."""
+    if request.node.get_closest_marker("slow"):
+        return
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a quick test ({request.node.nodeid}) started a kernel or nbgrader: it belongs in one "
+                             f"of {sorted(SLOW_FOLDERS)}")
+
+    class NoNbgrader(subprocess.Popen):
+        def __init__(self, args, *rest, **kwargs):
+            command = args if isinstance(args, (list, tuple)) else [args]
+            if command and os.path.basename(str(command[0])) == "nbgrader":
+                refuse()
+            super().__init__(args, *rest, **kwargs)
+
+    monkeypatch.setattr(local_provisioner, "launch_kernel", refuse)
+    monkeypatch.setattr(subprocess, "Popen", NoNbgrader)

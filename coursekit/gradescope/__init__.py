@@ -1,7 +1,7 @@
 """Grade on Gradescope with nbgrader (docs/gradescope.md is the instructor's guide).
 
-    python -m coursekit.gradescope build [--out dist/gradescope.zip]
-    python -m coursekit.gradescope run [--root /autograder] [--course DIR] [--sandbox auto|on|off]
+    python -m coursekit.commands.gradescope build [--out dist/gradescope.zip]
+    python -m coursekit.commands.gradescope run [--root /autograder] [--course DIR] [--sandbox auto|on|off]
 
 - build.py:   the autograder zip: setup.sh and run_autograder (the files beside this module),
               the course's config, its source/ without solutions, the coursekit modules grading needs;
@@ -12,7 +12,14 @@
 
 from . import run as run_module  # noqa: F401  (the module; `run` below is its function)
 from .build import build  # noqa: F401
-from .results import (STUDENT, Exercise, Failure, exercise_results, failure_results,  # noqa: F401
-                      instructor_only_lines, redact, results_json)
-from .run import (find_notebooks, limited_command, limits, run, sandbox_choice, sandbox_works,  # noqa: F401
-                  submission_times)
+from .results_json import (  # noqa: F401
+                      STUDENT,
+                      Exercise,
+                      Failure,
+                      exercise_results,
+                      failure_results,
+                      instructor_only_lines,
+                      redact,
+                      results_json,
+)
+from .run import find_notebooks, limited_command, limits, run, sandbox_choice, sandbox_works, submission_times  # noqa: F401

@@ -1,4 +1,4 @@
-"""`python -m coursekit.gradescope build`: the autograder zip to upload to Gradescope.
+"""`coursekit-gradescope build`: the autograder zip to upload to Gradescope.
 
 Gradescope's autograder spec (https://gradescope-autograders.readthedocs.io/en/latest/specs/):
 `setup.sh` and `run_autograder` at the zip's root; Gradescope unpacks it into /autograder/source.
@@ -37,8 +37,8 @@ SCRIPTS = ("setup.sh", "run_autograder")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 IGNORED = re.compile(r"(^|/)(__pycache__|\.ipynb_checkpoints)(/|$)|\.pyc$")
 # What grading loads: this package's command, every coursekit plugin named in the config, and
-# the tamper scan, which coursekit.grading.batch.review imports only when it runs.
-ENTRY = "coursekit.gradescope.__main__"
+# the tamper scan, which coursekit.review.withhold_doubtful imports only when it runs.
+ENTRY = "coursekit.commands.gradescope"
 LAZY = ("coursekit.grading.scan",)
 
 
@@ -46,7 +46,7 @@ def course_config(repo="."):
     loader = PyFileConfigLoader("nbgrader_config.py", path=str(repo))
     try:
         return loader.load_config()
-    except Exception:  # a config without the file: nbgrader's defaults
+    except Exception:  # noqa: BLE001 - a config without the file: nbgrader's defaults
         return Config()
 
 
@@ -57,7 +57,8 @@ def grading_modules(repo="."):
     probe = ("import importlib, json, sys\n"
              f"for name in {[ENTRY, *LAZY, *plugins]!r}: importlib.import_module(name)\n"
              "print(json.dumps(sorted(m.__file__ for n, m in sys.modules.items()\n"
-             "                        if (n == 'coursekit' or n.startswith('coursekit.')) and getattr(m, '__file__', None))))")
+             "                        if (n == 'coursekit' or n.startswith('coursekit.'))\n"
+             "                        and getattr(m, '__file__', None))))")
     found = subprocess.run([sys.executable, "-c", probe], cwd=repo, env=environment(), capture_output=True, text=True,
                            check=True)
     return sorted(Path(f).resolve().relative_to(PROJECT).as_posix() for f in json.loads(found.stdout))

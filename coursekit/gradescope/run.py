@@ -1,4 +1,4 @@
-"""`python -m coursekit.gradescope run`: grade one Gradescope submission with nbgrader.
+"""`coursekit-gradescope run`: grade one Gradescope submission with nbgrader.
 
 `run --root DIR` expects Gradescope's layout and adds one folder:
 
@@ -16,7 +16,7 @@ Late submissions: the submission time (created_at) goes into nbgrader's timestam
 date (the student's own, with an extension, else the assignment's) into the gradebook, so
 nbgrader's late penalty (c.LateSubmissionPlugin, none by default) applies as it would on a server.
 
-Limits.  Grading uses the bubblewrap sandbox (coursekit.grading.sandbox) when a probe shows that it can
+Limits.  Grading uses the bubblewrap sandbox (coursekit.grading.kernel.sandbox) when a probe shows that it can
 start here.  Docker containers often cannot create the namespaces bwrap needs (no CAP_SYS_ADMIN,
 Docker's seccomp profile); then (`--sandbox auto`, the default) grading goes on without it, but
 never without limits: the grading step runs under `prlimit` with the limits of nbgrader's
@@ -41,12 +41,17 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from nbgrader.utils import parse_utc
 
+from .. import results
 from ..course import environment, generate_release, new_course
-from ..grading import batch as grade, sandbox
-from ..grading.execute import LimitedExecute
-from ..spec import ASSIGNMENT, NOTEBOOKS  # noqa: F401 (NOTEBOOKS: find_notebooks)
+from ..grading.batch.serial import autograde
+from ..grading.kernel import sandbox
+from ..grading.kernel.limits import prlimit
+from ..grading.plugins.limited_execute import LimitedExecute, sandbox_limits
+from ..review import withhold_doubtful
+from ..spec import ASSIGNMENT, NOTEBOOKS
+from ..submissions import statuses as read_statuses
 from .build import course_config
-from .results import (STUDENT, exercise_results, failure_results, instructor_only_lines, results_json)
+from .results_json import STUDENT, exercise_results, failure_results, instructor_only_lines, results_json
 
 UNPRIVILEGED = 65534  # nobody: the grading step's user when the run is root and the sandbox cannot start
 
@@ -99,15 +104,12 @@ def sandbox_choice(use_sandbox):
 
 def limits(course_files):
     """The kernel limits of the course's nbgrader config (LimitedExecute's settings)."""
-    execute = LimitedExecute(config=course_config(course_files))
-    return {"memory_mb": execute.memory_mb, "cpu_seconds": execute.cpu_seconds,
-            "processes": execute.processes, "file_mb": execute.file_mb}
+    return sandbox_limits(LimitedExecute(config=course_config(course_files)))
 
 
 def limited_command(command, limit, as_user=None):
     """`command` under prlimit (and setpriv to `as_user`), as the sandbox applies them inside bwrap."""
-    wrapped = ["prlimit", f"--as={limit['memory_mb'] * 2**20}", f"--cpu={limit['cpu_seconds']}",
-               f"--nproc={limit['processes']}", f"--fsize={limit['file_mb'] * 2**20}", "--core=0", "--"]
+    wrapped = prlimit(limit, prlimit="prlimit")
     if as_user is not None:
         wrapped += ["setpriv", f"--reuid={as_user}", f"--regid={as_user}", "--clear-groups", "--"]
     return wrapped + command
@@ -137,11 +139,11 @@ def grade_without_sandbox(course, limit):
     if as_user is not None:
         home = course / ".home"  # nbgrader and Jupyter write their runtime files under HOME
         home.mkdir(exist_ok=True)
-        for folder, dirs, files in os.walk(course):
+        for folder, _dirs, files in os.walk(course):
             for name in [folder, *(os.path.join(folder, f) for f in files)]:
                 os.chown(name, as_user, as_user)
         env["HOME"] = str(home)
-    command = [sys.executable, "-m", "coursekit.gradescope", "grade-step", str(course)]
+    command = [sys.executable, "-m", "coursekit.commands.gradescope", "grade-step", str(course)]
     print(f"grading under limits: {' '.join(limited_command(['...'], limit, as_user))}")
     done = subprocess.run(limited_command(command, limit, as_user), env=env, text=True, capture_output=True)
     print(done.stdout[-5000:], done.stderr[-5000:], sep="\n")
@@ -150,9 +152,9 @@ def grade_without_sandbox(course, limit):
 
 
 def grade_step(course, use_sandbox):
-    """nbgrader autograde of each notebook (coursekit.grading.batch.autograde); failures are in stdout."""
+    """nbgrader autograde of each notebook (coursekit.grading.batch.serial.autograde); failures are in stdout."""
     extra = [] if use_sandbox else ["--LimitedExecute.use_sandbox=False"]
-    for nb, done in grade.autograde(Path(course), force=True, extra=extra).items():
+    for nb, done in autograde(Path(course), force=True, extra=extra).items():
         if done.returncode != 0 and (Path(course) / "submitted" / STUDENT / ASSIGNMENT / f"{nb}.ipynb").exists():
             print(f"nbgrader autograde --notebook={nb} failed:\n{done.stderr[-3000:]}")
 
@@ -214,9 +216,12 @@ def grade_submission(root, course_files, use_sandbox, start):
         grade_step(course, use_sandbox=True)
     else:
         grade_without_sandbox(course, limits(course_files))
-    grade.review(course)  # statuses and the tamper scan: stdout is for the instructor
+    # Statuses and the tamper scan, doubtful notebooks withheld; stdout is for the instructor.
+    for status in withhold_doubtful(course)[0].get(STUDENT, []):
+        print(status)
 
     exercises = exercise_results(course, found)
     secret = instructor_only_lines(course / "source" / ASSIGNMENT)
-    statuses = grade.statuses(course).get(STUDENT, [])
-    return results_json(exercises, found, missing, ignored, statuses, time.monotonic() - start, secret)
+    statuses = read_statuses(course).get(STUDENT, [])
+    final = results.student_result(course, STUDENT).released_final_score
+    return results_json(exercises, found, missing, ignored, statuses, time.monotonic() - start, secret, final)

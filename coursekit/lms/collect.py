@@ -1,6 +1,6 @@
 """Import: `nbgrader zip_collect` collectors for Canvas and Moodle submission downloads.
 
-The download's names are read with each LMS's own rules (coursekit/lms/names.py) and the roster
+The download's names are read with each LMS's own rules (coursekit/lms/download_names.py) and the roster
 (coursekit/lms/roster.py).  No file ever goes to a student it does not name:
 - a group or team submission goes to every member of the group in the roster, or to nobody;
 - an anonymous Canvas download goes only through `c.CanvasCollector.anonymous_ids`;
@@ -26,7 +26,7 @@ from nbgrader.plugins import FileNameCollectorPlugin
 from traitlets import Dict, Unicode
 
 from ..spec import NOTEBOOKS
-from . import names
+from . import download_names
 from .roster import LmsRoster, RosterError, course_root
 
 
@@ -70,7 +70,7 @@ def credit(verdict, notebooks=NOTEBOOKS):
     """The verdict once the uploaded file name is checked: a notebook of the assignment or not."""
     if verdict.status != COLLECTED:
         return verdict, None, 0
-    notebook, copy = names.notebook_for(verdict.filename, notebooks)
+    notebook, copy = download_names.notebook_for(verdict.filename, notebooks)
     if notebook is None:
         return dataclasses.replace(verdict, status=NOT_NOTEBOOK, detail=(
             f"{verdict.filename!r} is none of {', '.join(nb + '.ipynb' for nb in notebooks)}")), None, 0
@@ -84,9 +84,10 @@ def canvas_owner(name, user_id, roster):
     student = roster.by_lms_id.get(user_id)
     if student is None:
         return None
-    if name == names.canvas_name(student.sortable_name):
+    if name == download_names.canvas_name(student.sortable_name):
         return [student], ""
-    if student.group and name == names.canvas_name(student.group):  # named for the group, id of its representative
+    # named for the group, with the id of its representative
+    if student.group and name == download_names.canvas_name(student.group):
         return list(roster.groups[student.group]), student.group
     return None
 
@@ -94,7 +95,7 @@ def canvas_owner(name, user_id, roster):
 def read_canvas(name, roster, anonymous_ids=None):
     """The Verdict for one file name of a Canvas download."""
     anonymous_ids = anonymous_ids or {}
-    parsed = names.Canvas(name)
+    parsed = download_names.Canvas(name)
     readings = list(parsed.readings())
     owned = [(r, owners) for r in readings if (owners := canvas_owner(r[0], r[2], roster))]
     anonymous = parsed.anonymous()
@@ -128,8 +129,8 @@ def read_canvas(name, roster, anonymous_ids=None):
     if known:
         lms_name, late, user_id, _, _ = known[0]
         student = roster.by_lms_id[user_id]
-        expected = names.canvas_name(student.sortable_name)
-        group = f" or its group {names.canvas_name(student.group)!r}" if student.group else \
+        expected = download_names.canvas_name(student.sortable_name)
+        group = f" or its group {download_names.canvas_name(student.group)!r}" if student.group else \
             " (a group submission? give the roster a group column)"
         return Verdict(NAME_MISMATCH, f"the download names {lms_name!r} with the Canvas id of {student.student_id}, "
                                       f"whose Canvas name is {expected!r}{group}: not collected, check the roster",
@@ -146,41 +147,42 @@ def read_canvas(name, roster, anonymous_ids=None):
 def read_moodle(parts, roster, participants):
     """The Verdict for one file of a Moodle download, from its path's components."""
     for i in range(len(parts) - 1, -1, -1):
-        match = names.MOODLE_PLUGIN.match(parts[i])
+        match = download_names.MOODLE_PLUGIN.match(parts[i])
         if match:
             break
     else:
         return Verdict(NOT_LMS, "no Moodle submission folder or file name (…_assignsubmission_file…)")
     filename = parts[-1] if i < len(parts) - 1 else (match.group("filename") or "")
-    lms_name, number = names.moodle_prefix(match.group("prefix"))
+    lms_name, number = download_names.moodle_prefix(match.group("prefix"))
     base = dict(lms_user_id=number or "", lms_name=lms_name)
     if match.group("type") != "file":
         return Verdict(NO_FILE, f"a Moodle {match.group('type')} submission: nothing to grade here, read it in Moodle",
                        **base)
     if number is None:
-        if lms_name == names.MOODLE_DEFAULT_TEAM:
+        if lms_name == download_names.MOODLE_DEFAULT_TEAM:
             return Verdict(GROUP_WITHOUT_MEMBERS, "a team submission of students in no group (Moodle's "
                                                   "\"Default group\" does not say who): not collected", **base)
         return Verdict(NOT_LMS, "no participant or group number in the Moodle folder name", **base)
     student = participants.by_participant.get(number)
     group = roster.group_ids.get(number)
     as_student = student is not None and lms_name in (
-        names.moodle_name(student.full_name), names.moodle_name(f"{student.last_name} {student.first_name}"),
+        download_names.moodle_name(student.full_name),
+        download_names.moodle_name(f"{student.last_name} {student.first_name}"),
         "Participant")  # get_string('participant'): blind marking hides the name
-    as_group = group is not None and lms_name == names.moodle_group_name(group)
+    as_group = group is not None and lms_name == download_names.moodle_group_name(group)
     if as_student and as_group:
         return Verdict(AMBIGUOUS, f"{lms_name!r} {number} is both a participant and a group: not collected", **base)
     if as_student:
         return Verdict(COLLECTED, "", [student], filename=filename, **base)
     if as_group:
         return Verdict(COLLECTED, f"group {group}", list(roster.groups[group]), filename=filename, **base)
-    named_groups = [g for g in roster.groups if names.moodle_group_name(g) == lms_name]
+    named_groups = [g for g in roster.groups if download_names.moodle_group_name(g) == lms_name]
     if named_groups or group is not None:
         return Verdict(GROUP_WITHOUT_MEMBERS, f"team {lms_name!r} (group id {number}) has no members in the roster "
                                               "(columns group and group_id): not collected", **base)
     if student is not None:
         return Verdict(NAME_MISMATCH, f"the download names {lms_name!r} with the participant number of "
-                                      f"{student.student_id} ({names.moodle_name(student.full_name)!r}): "
+                                      f"{student.student_id} ({download_names.moodle_name(student.full_name)!r}): "
                                       "not collected, check the worksheet and the roster", **base)
     return Verdict(UNKNOWN, f"{number} is neither a participant of this assignment's Moodle worksheet whose email "
                             "is in the roster, nor a roster group_id", **base)
@@ -268,8 +270,9 @@ class LmsCollector(FileNameCollectorPlugin):
             *older, (rank, path, newest) = sorted(found, key=lambda upload: upload[0])
             if older and older[-1][0] == rank:  # two uploads, and nothing says which is newer
                 for _, _, row in found:
-                    row.status, row.detail = AMBIGUOUS, (f"{len(found)} uploads of {notebook} for {student_id}, none "
-                                                         "known to be newer: none collected, copy the right one by hand")
+                    row.status = AMBIGUOUS
+                    row.detail = (f"{len(found)} uploads of {notebook} for {student_id}, none known to be newer: "
+                                  "none collected, copy the right one by hand")
                 continue
             chosen[path].append((student_id, notebook))
             for _, _, row in older:
@@ -316,7 +319,7 @@ class LmsCollector(FileNameCollectorPlugin):
 
 
 class CanvasCollector(LmsCollector):
-    """Canvas "Download Submissions" (names: coursekit/lms/names.py); students by Canvas user id."""
+    """Canvas "Download Submissions" (names: coursekit/lms/download_names.py); students by Canvas user id."""
 
     lms = "Canvas"
     anonymous_ids = Dict(help="Canvas anonymous id (the XXXXX of anon_XXXXX) -> nbgrader student id, for "
@@ -336,7 +339,7 @@ class CanvasCollector(LmsCollector):
 
 
 class MoodleCollector(LmsCollector):
-    """Moodle "Download all submissions" (names: coursekit/lms/names.py); participants by the
+    """Moodle "Download all submissions" (names: coursekit/lms/download_names.py); participants by the
     assignment's grading worksheet (coursekit/lms/roster.py), teams by the roster's group_id."""
 
     lms = "Moodle"

@@ -44,6 +44,6 @@ def due_date(body, keys):
         except ValueError:
             continue
         if when.tzinfo is None:
-            when = when.replace(tzinfo=datetime.timezone.utc)
-        return when.astimezone(datetime.timezone.utc).isoformat(timespec="seconds")
+            when = when.replace(tzinfo=datetime.UTC)
+        return when.astimezone(datetime.UTC).isoformat(timespec="seconds")
     return ""

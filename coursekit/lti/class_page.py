@@ -20,10 +20,12 @@ from ..lms.roster import RosterError as CsvRosterError
 from . import grading, lineitem, queue
 from .guard import check_csrf, current
 from .launch import Refused
-from .push import push, summary as push_summary
+from .push import push
+from .push import summary as push_summary
 from .push_now import PUSH_ERRORS, push_students
 from .retry import Transient
-from .roster import RosterError, import_roster, summary as roster_summary
+from .roster import RosterError, import_roster
+from .roster import summary as roster_summary
 from .sessions import INSTRUCTOR
 from .tool_state import page, state, when
 

@@ -24,9 +24,11 @@ from .config import settings_of
 from .context import ContextError, choose
 from .lineitem import LineItemError
 from .platform import Platform
-from .push import push, summary as push_summary
+from .push import push
+from .push import summary as push_summary
 from .retry import Transient
-from .roster import RosterError, import_roster, summary as roster_summary
+from .roster import RosterError, import_roster
+from .roster import summary as roster_summary
 from .server import LtiServer, make_server
 from .store import open_store
 from .web import ConfigError, create_app

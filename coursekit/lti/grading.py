@@ -1,12 +1,14 @@
-"""Every call the LTI tool makes into the grading engine, in one place.
+"""Every call the LTI tool makes into the grading engine and the results model, in one place.
 
 The grading worker (coursekit/lti/worker.py) grades exactly as `coursekit-grade` does, through the
-engine's own entry points: the sandbox's live self-check, coursekit.grading.parallel's autograde (the
-sandbox, split grading, the local pool or a Dask cluster, one recording process), then
-coursekit.grading.batch's review (statuses, the tamper scan, withholding every doubtful notebook),
-the results model for the scores, and nbgrader's GenerateFeedback with the course's configuration
-(coursekit/feedback.py's preprocessors: no hidden test on the page).  The web process calls only
-the results model and coursekit.review's clear (an instructor's button): it never runs student code.
+command's own steps (coursekit/commands/grade.py): the sandbox's live self-check, formgrader's
+clearances adopted, the batch autograde (coursekit.grading.batch.parallel: the sandbox, split
+grading, the local pool or a Dask cluster), then the report that reads the statuses, runs the tamper
+scan and withholds every doubtful notebook (coursekit.review).  Scores come only from the results
+model (coursekit/results.py: `final_score`, `withheld`); states only from coursekit.status.  Feedback
+pages are nbgrader's GenerateFeedback with the course's configuration (coursekit/feedback.py's
+preprocessors: no hidden test on the page).  The web process calls only the results model and
+coursekit.review's clear (an instructor's button): it never runs student code.
 
 `folder` is a submissions folder laid out as nbgrader's submitted/: <student>/math_numpy/.
 """
@@ -19,39 +21,39 @@ from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 
 from .. import results, review
+from ..commands import grade
 from ..course import config_of
-from ..grading import batch, parallel
+from ..grading.batch.parallel import autograde as autograde_parallel
 from ..spec import ASSIGNMENT
+from ..status import State
+
+GRADED, MISSING = State.GRADED, State.MISSING
 
 
 def sandbox_problems(course):
     """What is wrong with the grading sandbox ([] when nothing): coursekit-grade's self-check."""
-    return batch.sandbox_problems(course)
+    return grade.sandbox_problems(course)
 
 
 def autograde(course, folder, jobs, scheduler=None):
     """Grade the submissions in `folder` that are newer than their graded copies (a submission graded
-    before, e.g. by a worker that stopped after recording it, is not graded again); returns
-    {(student, notebook): None if graded, else why not}."""
-    return parallel.autograde(course, str(folder), False, jobs=jobs, scheduler=scheduler or None)
+    before, e.g. by a worker that stopped after recording it, is not graded again), as coursekit-grade
+    does; returns {(student, notebook): None if graded, else why not}."""
+    review.adopt_formgrader_clearances(course)
+    return autograde_parallel(course, str(folder), False, jobs=jobs, scheduler=scheduler or None)
 
 
 def withhold_doubtful(course, folder):
-    """coursekit-grade's review of the students in `folder`: every doubtful notebook withheld; returns
-    the report it printed."""
+    """coursekit-grade's report of the students in `folder`: statuses, the tamper scan, every doubtful
+    notebook withheld; returns the report it printed."""
     out = io.StringIO()
-    batch.review(course, str(folder), out=out)
+    grade.report(course, str(folder), out=out)
     return out.getvalue()
 
 
-def student_result(course, student, folder="submitted"):
+def student_result(course, student, folder=None):
     """The results model of one student (coursekit.results.StudentResult)."""
-    return results.student_result(course, student, submitted=str(folder))
-
-
-def class_results(course):
-    """{student: StudentResult} of every student in the gradebook."""
-    return results.course_results(course)
+    return results.student_result(course, student, submitted=str(folder) if folder else None)
 
 
 def clear(course, student, by):
@@ -73,17 +75,17 @@ def generate_feedback(course, student, log=None):
 
 
 def withheld_reasons(course):
-    """{student: {notebook: why}} of the grades withheld and not cleared, from the review ledger."""
+    """{student: {notebook: why}} of the grades withheld now, as `coursekit-review` lists them (the
+    results model: the gradebook's needs_manual_grade, the ledger's reason)."""
     found = {}
-    for name, entry in review.read_ledger(course).items():
-        student, _, notebook = name.partition("/")
-        if not entry.get("cleared"):
-            found.setdefault(student, {})[notebook] = entry.get("reason", "")
+    for student, notebook, _, why in review.withheld(course):
+        found.setdefault(student, {})[notebook] = why
     return found
 
 
 def summary(result):
-    """A StudentResult as the queue records it: per notebook its status, points and whether withheld."""
-    return {nb: {"status": r.status, "detail": r.detail, "score": round(r.final_score, 6),
+    """A StudentResult as the queue records it: per notebook its state (coursekit.status), final score
+    (the results model's) and whether withheld."""
+    return {nb: {"status": str(r.status), "detail": r.detail, "score": round(r.final_score, 6),
                  "max": round(r.max_score, 6), "withheld": bool(r.withheld)}
             for nb, r in result.notebooks.items()}

@@ -30,7 +30,7 @@ from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 
-from ..lms.export import feedback_comment, points
+from ..lms.exporters import feedback_comment, points
 from ..results import course_results, student_result
 from . import lineitem
 from .connector import answer_of
@@ -122,7 +122,7 @@ class Timestamps:
     """ISO 8601 timestamps (UTC, milliseconds), each later than the one before and than `after`."""
 
     def __init__(self, after="", clock=None):
-        self.clock = clock or (lambda: datetime.datetime.now(datetime.timezone.utc))
+        self.clock = clock or (lambda: datetime.datetime.now(datetime.UTC))
         self.last = datetime.datetime.fromisoformat(after) if after else None
 
     def next(self):

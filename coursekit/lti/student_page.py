@@ -49,15 +49,15 @@ def notebook_lines(row, withheld_now):
         item = row.result.get(nb)
         if not item:
             continue
-        if item["status"] == "missing":
+        if item["status"] == grading.MISSING:
             words = "not handed in"
-        elif item["status"] != "graded":
+        elif item["status"] != grading.GRADED:
             words = item["status"] + (f": {item['detail']}" if item.get("detail") else "")
         elif item.get("withheld") and withheld_now:
             words = "graded, held for a check by your instructor"
         else:
             words = "graded"
-        points = None if withheld_now or item["status"] == "missing" else f"{item['score']:g} / {item['max']:g}"
+        points = None if withheld_now or item["status"] == grading.MISSING else f"{item['score']:g} / {item['max']:g}"
         lines.append({"notebook": nb, "words": words, "points": points})
     return lines
 

@@ -59,12 +59,12 @@ def submitted_folder(course, student):
 
 def timestamp_text(moment):
     """timestamp.txt's text for `moment` (seconds since the epoch), as nbgrader writes it."""
-    when = datetime.datetime.fromtimestamp(moment, datetime.timezone.utc)
+    when = datetime.datetime.fromtimestamp(moment, datetime.UTC)
     return when.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
 
 def folder_name(moment):
-    when = datetime.datetime.fromtimestamp(moment, datetime.timezone.utc)
+    when = datetime.datetime.fromtimestamp(moment, datetime.UTC)
     return when.strftime("%Y%m%dT%H%M%S%fZ") + "-" + secrets.token_hex(4)
 
 

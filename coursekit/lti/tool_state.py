@@ -58,6 +58,6 @@ def when(moment):
     if isinstance(moment, str):
         stamp = datetime.datetime.fromisoformat(moment)
     else:
-        stamp = datetime.datetime.fromtimestamp(moment, datetime.timezone.utc)
-    stamp = stamp.astimezone(datetime.timezone.utc)
+        stamp = datetime.datetime.fromtimestamp(moment, datetime.UTC)
+    stamp = stamp.astimezone(datetime.UTC)
     return stamp.isoformat(timespec="seconds"), stamp.strftime("%Y-%m-%d %H:%M:%S UTC")

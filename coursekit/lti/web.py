@@ -27,7 +27,8 @@ from pylti1p3.exception import LtiException
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..course import config_of, gradebook_url
-from . import claims, guard, keys, launch as lti_launch, lineitem, sessions
+from . import claims, guard, keys, lineitem, sessions
+from . import launch as lti_launch
 from .class_page import blueprint as class_blueprint
 from .config import LtiTool, settings_of
 from .enrol import learner_of_launch

@@ -175,7 +175,7 @@ class Worker:
             lines = self.send(rows, graded)
             for row in rows:
                 self.record(claim, row, graded[row.student_id], outcome, lines.get(row.student_id, ""))
-        except Exception as error:  # noqa: BLE001 - the claim goes back to the queue; the worker goes on
+        except Exception as error:
             self.log.exception("grading failed")
             queue.release(self.store, [row.id for row in rows], claim, f"grading failed: {type(error).__name__}: "
                           f"{error}", self.settings.attempts)
@@ -211,7 +211,7 @@ class Worker:
     def write_feedback(self, student):
         try:
             grading.generate_feedback(self.course, student, self.log)
-        except Exception as error:  # noqa: BLE001 - the grade stands; the page says the feedback is missing
+        except Exception as error:
             self.log.exception("feedback for %s", student)
             self.say(f"feedback pages of {student} could not be written: {type(error).__name__}: {error}")
 

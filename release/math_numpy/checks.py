@@ -18,6 +18,7 @@ Rules these helpers keep, because of how nbgrader grades:
 """
 
 import ast
+import contextlib
 import copy
 import functools
 import inspect
@@ -51,12 +52,39 @@ AXIS_RULE = ("axis=0 walks down the rows and leaves one result per column; axis=
 class CheckFailed(AssertionError):
     """A check did not pass; the message is written for the student."""
 
+    def _render_traceback_(self):
+        """What Jupyter shows for a failed check: the test cell's line and the message.
+
+        IPython (9.18 too) prints the lines this returns instead of the whole traceback, which would
+        quote this file's helpers, their docstrings included, around the one line that matters.
+        """
+        lines = [f"\x1b[31m{type(self).__name__}\x1b[39m: {self}"]
+        where = _cell_line(self.__traceback__)
+        return ([where] if where else []) + lines
+
+
+def _cell_line(tb):
+    """'Cell In[7], line 3' for the first frame of a traceback that is in a notebook cell, as IPython
+    names it (None outside IPython)."""
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        while shell is not None and tb is not None:
+            name = shell.compile.format_code_name(tb.tb_frame.f_code.co_filename)
+            if name:
+                return f"{name[0]} {name[1]}, line {tb.tb_lineno}"
+            tb = tb.tb_next
+    except Exception:  # noqa: BLE001 - only a nicety: the message is shown either way
+        pass
+    return None
+
 
 def fail(message):
     """Raise CheckFailed(message).  A failure raised while handling the student's error already says
     what that error was, so the traceback does not repeat it ("During handling of the above
     exception..."): that doubled every failed cell's output."""
-    __tracebackhide__ = True  # IPython shows the test cell's line and the message, not this frame
+    __tracebackhide__ = True  # the grader leaves this frame out of the traceback it records
     raise CheckFailed(message) from None
 
 
@@ -73,6 +101,9 @@ def passed():
 
 def show(value, limit=300):
     """A short, readable text for a value in a message."""
+    if is_function(value):
+        name = function_name(value)
+        return f"the function {name}" if name else "a function (a lambda)"
     if isinstance(value, np.generic):
         value = value.item()  # 2.0, not np.float64(2.0)
     if isinstance(value, np.ndarray):
@@ -84,7 +115,21 @@ def show(value, limit=300):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def is_function(value):
+    """True for a function (a def, a lambda, a built-in such as np.exp, or what grading hands the
+    tests for a function of the student's notebook), not for a class."""
+    return callable(value) and not isinstance(value, (type, np.ndarray, np.generic))
+
+
+def function_name(value):
+    name = getattr(value, "__name__", None)
+    return name if isinstance(name, str) and name.isidentifier() else None
+
+
 def type_name(value):
+    """The name of a value's type as a student would write it: float, numpy.ndarray, function."""
+    if is_function(value):
+        return "function"  # whatever class carries it (a lambda, np.exp, or the grader's stand-in)
     kind = type(value)
     module = kind.__module__
     if module in ("builtins", None):
@@ -92,6 +137,26 @@ def type_name(value):
     if module.startswith("numpy"):
         return f"numpy.{kind.__name__}"
     return f"{module}.{kind.__name__}"
+
+
+def described(value):
+    """A value and its type, for "returned ..." ("2 of type int"; "the function f": a function's
+    type would say nothing more)."""
+    if is_function(value) or value is None:
+        return show(value)
+    return f"{show(value)} of type {type_name(value)}"
+
+
+def with_article(noun):
+    """'a float', 'an int', 'an ndarray'."""
+    return f"{'an' if noun[:1].lower() in 'aeio' else 'a'} {noun}"
+
+
+def counted(n, noun, plural=None):
+    """'1 row', '3 rows', '1 entry', '2 entries'."""
+    if int(n) == 1:
+        return f"{n} {noun}"
+    return f"{n} {plural or (noun[:-1] + 'ies' if noun.endswith('y') else noun + 's')}"
 
 
 def _hint(slip):
@@ -112,8 +177,10 @@ def as_plain_array(value, call):
         elif isinstance(value, (int, float, np.generic)):
             hint = ("an array was expected, not a single number: did you reduce too much (a sum, max or "
                     "mean over the whole array), or return one number for all the elements?")
-        fail(f"{call} returned a {type_name(value)}, but a NumPy array (numpy.ndarray) was expected."
-             + _hint(hint))
+        elif is_function(value):
+            hint = "a function came back where its result was wanted: return the value it computes."
+        fail(f"{call} returned {show(value) if is_function(value) or value is None else with_article(type_name(value))}"
+             ", but a NumPy array (numpy.ndarray) was expected." + _hint(hint))
     # A plain base-class view: drops any overridden __eq__ or ufunc hooks.
     return np.asarray(value).view(np.ndarray)
 
@@ -140,7 +207,7 @@ def shape_slip(got, expected):
 
 
 def expect_array(actual, expected, *, call, dtype=None, rtol=RTOL, atol=ATOL,
-                 slips=(), reveal=True):
+                 slips=(), shape_slips=(), nonfinite_slip=None, reveal=True):
     """Check an array result: type, then shape, then dtype, then values.
 
     expected: the reference ndarray.
@@ -148,14 +215,27 @@ def expect_array(actual, expected, *, call, dtype=None, rtol=RTOL, atol=ATOL,
               integer dtype when it is integer); give a dtype to demand exactly it.
     slips:    (wrong_value, explanation) pairs for typical mistakes; if the values
               are wrong and match one of them, the message names the slip.
+    shape_slips: (wrong_shape, explanation) pairs: a result of that shape names the slip.
+    nonfinite_slip: the slip to name when inf or nan came back where the reference is finite.
     reveal:   False keeps the expected values out of the message (hidden tests).
     """
     expected = np.asarray(expected)
+    _expect_one_result(actual, expected, call)
     got = as_plain_array(actual, call)
 
     if got.shape != expected.shape:
+        named = [why for shape, why in shape_slips if tuple(shape) == got.shape]
         fail(f"{call} returned an array of shape {got.shape}, but shape {expected.shape} was expected."
-             + _hint(shape_slip(got.shape, expected.shape)))
+             + _hint(named[0] if named else shape_slip(got.shape, expected.shape)))
+
+    # A slip whose values match is named before the dtype is criticised (np.max where np.argmax was meant gives
+    # floats, but the slip is the function, not the type); never for values that are right anyway.
+    if np.issubdtype(got.dtype, np.number) and np.issubdtype(expected.dtype, np.number) \
+            and not _same_values(got, expected):
+        for wrong, explanation in slips:
+            wrong = np.asarray(wrong)
+            if wrong.shape == got.shape and np.issubdtype(wrong.dtype, np.number) and _same_values(got, wrong):
+                fail(f"{call} returned wrong values." + _hint(explanation))
 
     if dtype is not None:
         if got.dtype != np.dtype(dtype):
@@ -175,8 +255,9 @@ def expect_array(actual, expected, *, call, dtype=None, rtol=RTOL, atol=ATOL,
         if bad.any():
             where = tuple(int(i) for i in np.argwhere(bad)[0])
             fail(f"{call} returned {got[where]} at index {where}, where a finite number was expected."
-                 + _hint("overflow or 0/0: e.g. np.exp of a large number overflows to inf, and inf/inf "
-                         "is nan. Subtract the maximum before exponentiating."))
+                 + _hint(nonfinite_slip or "inf or nan comes from a division by zero, the log of 0, or an overflow "
+                                           "(np.exp of a large number is inf, and inf/inf is nan): check which of "
+                                           "them your formula meets at this input."))
         close = np.isclose(got, expected, rtol=rtol, atol=atol)
     else:
         close = got == expected
@@ -195,6 +276,26 @@ def expect_array(actual, expected, *, call, dtype=None, rtol=RTOL, atol=ATOL,
         else:
             message += f"; the first is at index {where}."
         fail(message)
+
+
+def _expect_one_result(actual, expected, call):
+    """Fail if `actual` is a sequence of several arrays shaped like the expected one: a loop that kept
+    every step (a whole path) where only the final result was asked for."""
+    if not isinstance(actual, (list, tuple)) or len(actual) < 2 or expected.ndim == 0:
+        return
+    if all(isinstance(item, np.ndarray) and item.shape == expected.shape for item in actual):
+        fail(f"{call} returned {with_article(type_name(actual))} of {len(actual)} arrays, each of shape "
+             f"{expected.shape}, but one array of shape {expected.shape} was expected."
+             + _hint("a whole sequence came back (every step of a loop kept, such as the path of all the points "
+                     "visited) where only the last result was wanted: return the final one only."))
+
+
+def _same_values(got, wrong):
+    """Equal values, whatever the two dtypes (compared as floats)."""
+    try:
+        return bool(np.all(np.isclose(got.astype(float), wrong.astype(float), rtol=RTOL, atol=ATOL)))
+    except (TypeError, ValueError):
+        return False
 
 
 def _values_match(got, wrong, rtol, atol):
@@ -233,18 +334,22 @@ def expect_number(actual, expected, *, call, kind=float, rtol=RTOL, atol=ATOL, s
             hint = "did you forget to `return` the result?"
         elif isinstance(actual, np.ndarray):
             hint = "an array came back: did you forget to reduce it to one number, or use .item()?"
-        elif kind is float and isinstance(actual, (int, np.integer)):
-            hint = "wrap the result with float(...)."
+        elif kind is float and isinstance(actual, np.integer):
+            hint = ("a NumPy integer came back (NumPy's sum, max or product of integers is one): convert the result "
+                    "with float(...).")
+        elif kind is float and isinstance(actual, int) and not isinstance(actual, bool):
+            hint = ("an int came back: write whole numbers with a point (2.0 is a float, 2 an int) or convert with "
+                    "float(...).")
         elif kind is int and isinstance(actual, (float, np.floating)):
             hint = "an index is an int: wrap the result with int(...)."
-        fail(f"{call} returned {show(actual)} of type {type_name(actual)}, but {wanted} was expected."
-             + _hint(hint))
+        elif is_function(actual):
+            hint = "a function came back where its value was wanted: call it, or return the number it computes."
+        elif isinstance(actual, (tuple, list)):
+            hint = "several values came back where one number was wanted."
+        fail(f"{call} returned {described(actual)}, but {wanted} was expected." + _hint(hint))
     # Plain Python numbers: a float subclass cannot lie about abs() or ==.
     got = int(actual) if kind is int else float(np.asarray(actual).view(np.ndarray))
-    if kind is int:
-        right = got == int(expected)
-    else:
-        right = math.isclose(got, float(expected), rel_tol=rtol, abs_tol=atol)
+    right = got == int(expected) if kind is int else math.isclose(got, float(expected), rel_tol=rtol, abs_tol=atol)
     if right:
         return
     for wrong, explanation in slips:
@@ -262,8 +367,8 @@ def expect_equal(actual, expected, *, call, slips=(), reveal=True):
     type must match exactly, so a home-made class cannot claim to be equal.
     """
     if type(actual) is not type(expected):
-        fail(f"{call} returned {show(actual)} of type {type_name(actual)}, but a "
-             f"{type_name(expected)} was expected" + (f" ({show(expected)})." if reveal else "."))
+        fail(f"{call} returned {described(actual)}, but {with_article(type_name(expected))} was expected"
+             + (f" ({show(expected)})." if reveal else "."))
     if isinstance(expected, (tuple, list)):
         if not _plain_equal(actual, expected):
             for wrong, explanation in slips:
@@ -272,10 +377,10 @@ def expect_equal(actual, expected, *, call, slips=(), reveal=True):
         if len(actual) != len(expected):
             fail(f"{call} returned {len(actual)} items, but {len(expected)} were expected"
                  + (f": {show(expected)}." if reveal else "."))
-        for i, (a, e) in enumerate(zip(actual, expected)):
+        for i, (a, e) in enumerate(zip(actual, expected, strict=False)):
             expect_equal(a, e, call=f"item {i} of {call}", reveal=reveal)
         return
-    if not expected == actual:
+    if expected != actual:
         for wrong, explanation in slips:
             if type(wrong) is type(actual) and wrong == actual:
                 fail(f"{call} returned {show(actual)}, which is wrong." + _hint(explanation))
@@ -289,7 +394,7 @@ def _plain_equal(a, b):
     if type(a) is not type(b):
         return False
     if isinstance(a, (tuple, list)):
-        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_plain_equal(x, y) for x, y in zip(a, b, strict=False))
     try:
         return bool(b == a)
     except (TypeError, ValueError):
@@ -300,6 +405,12 @@ def expect_bool(actual, expected, *, call, slips=(), reveal=True):
     """expect_equal for a truth value; numpy.bool_ (what np.all or np.allclose give) counts as a bool."""
     if isinstance(actual, np.bool_):
         actual = bool(actual)
+    if isinstance(actual, np.ndarray) and actual.ndim > 0:
+        fail(f"{call} returned an array of shape {actual.shape}, {show(actual)}, but one bool (True or False) was "
+             "expected." + _hint("== (or np.isclose) between arrays compares entry by entry and gives an array of "
+                                 "booleans: reduce it to one truth value, for all the entries at once."
+                                 if actual.dtype == bool else
+                                 "an array came back where only the answer True or False was wanted."))
     expect_equal(actual, bool(expected), call=call, slips=slips, reveal=reveal)
 
 
@@ -316,29 +427,86 @@ def _same(before, after):
                 and before.dtype == after.dtype and np.array_equal(before, after, equal_nan=True))
     if isinstance(before, (list, tuple)):
         return (type(before) is type(after) and len(before) == len(after)
-                and all(_same(b, a) for b, a in zip(before, after)))
+                and all(_same(b, a) for b, a in zip(before, after, strict=False)))
     return before == after
 
 
+def _failing_lines(error):
+    """The lines of the student's code where an error happened (innermost last), as far as known."""
+    text = getattr(error, "__student_traceback__", None)
+    if text is not None:  # graded outside the kernel: "----> 3 return float(sum(a))" lines
+        # [ \t], not \s: a \s* at every line start would run across a long run of blank lines each time.
+        return [m.group(1) for m in re.finditer(r"^[ \t]*-+>[ \t]*\d+[ \t]?(.*)$", text, re.M)]
+    try:
+        return [frame.line or "" for frame in traceback.extract_tb(error.__traceback__)]
+    except Exception:  # noqa: BLE001 - a traceback that cannot be read names no line
+        return []
+
+
+def _one_number_slip(error):
+    """float(), int() or math.* of an array: say which of them the failing line used."""
+    line = (_failing_lines(error) or [""])[-1]
+    if re.search(r"\bmath\b|(?<![\w.])(exp|log|log2|log10|sqrt|sin|cos|tan|fabs|pow|floor|ceil)\(", line):
+        return ("a function of the `math` module (math.exp, math.log, math.sqrt, ...) got an array. `math` "
+                "works on single numbers only; NumPy's functions of the same name work on every element.")
+    if re.search(r"\b(float|int)\(", line):
+        return ("float(...) or int(...) got an array of several numbers: it converts one number only. Reduce "
+                "the array to one number first. Python's built-in sum adds along the first axis only (for a 2-D "
+                "array it gives a row, for a 3-D one a matrix), while NumPy's sum without an axis adds every "
+                "element.")
+    return ("an array of several numbers went where one number was expected: float(...), int(...) and the "
+            "functions of the `math` module take single numbers only.")
+
+
+def _name_slip(error):
+    match = re.search(r"name '(\w+)' is not defined", str(error))
+    name = match.group(1) if match else None
+    if name in ("np", "numpy", "math", "checks"):
+        return (f"{name} is not defined: run the cell at the top of the notebook that imports it (after a "
+                "restart of the kernel, every cell has to run again).")
+    if name is None:
+        return "a name that is not defined inside your function: check its spelling."
+    return (f"your function uses {name}, which is neither one of its arguments nor defined inside it. A name "
+            "made by another cell (a test cell, say) exists while you work in the notebook, but not when "
+            f"grading: compute everything from the arguments. If {name} is meant to be the argument of a "
+            "function you return, define that function inside yours and return it without calling it.")
+
+
 # Errors the student's own function raises, mapped to the slip that usually causes them in this
-# assignment: (exception type, pattern in its message, likely slip).  First match wins.  A message is
-# student text: likely_slip_for reads only its first MESSAGE_READ characters, and no pattern has an
-# unbounded repeat between two literals (`a.*b` on a long text of many a's backtracks quadratically).
+# assignment: (exception type, pattern in its message, likely slip: a text, or a function of the
+# error giving one).  First match wins.  A message is student text: likely_slip_for reads only its first
+# MESSAGE_READ characters, and no pattern has an unbounded repeat between two literals (`a.*b` on a
+# long text of many a's backtracks quadratically).
 KNOWN_ERRORS = [
     (TypeError, r"Cannot interpret .{0,200} as a data type|data type .{0,200} not understood",
      "the shape was passed as two arguments. NumPy's array-making functions take the whole shape as "
      "ONE tuple argument; their second argument is the dtype."),
     (TypeError, r"only (length-1|size-1|0-dimensional|integer scalar) arrays can be converted",
-     "a function of the `math` module (math.exp, math.log, math.sqrt, ...) got an array. `math` works "
-     "on single numbers only; NumPy's functions of the same name work on every element."),
+     _one_number_slip),
+    (TypeError, r"unsupported operand type\(s\) for \^|ufunc 'bitwise_xor' not supported",
+     "in Python, ^ is not a power: it is the bitwise exclusive or (XOR) of two whole numbers. In Python code "
+     "powers are written with ** (the formula strings of Exercises 1 and 2 accept ^; Python itself does not)."),
+    (TypeError, r"Cannot cast ufunc .{0,80} output from",
+     "an in-place operation (a -= ..., a += ..., a *= ...) tried to store fractions in an integer array, which "
+     "NumPy refuses; done in place it would also change the caller's array. Compute a new array instead "
+     "(b = a - ...)."),
+    (TypeError, r"'(numpy\.)?(float\d*|int\d*)' object is not iterable",
+     "a single number was looped over (by a for loop, sum(...), list(...) and the like). Python's built-in sum "
+     "adds along the first axis only: for a 1-D array it already gives one number, for a 2-D one a row, for a "
+     "3-D one a matrix; NumPy's sum without an axis adds every element, whatever the number of axes."),
     (ValueError, r"Integers to negative integer powers are not allowed",
      "an integer array raised to a negative integer power: NumPy refuses, because the result would not "
      "be an integer. Make the exponent (or the array) a float."),
     (np.exceptions.AxisError if hasattr(np, "exceptions") else IndexError, r"axis .{0,200} out of bounds",
-     "an axis number the array does not have (a 1-D array has only axis 0). " + AXIS_RULE),
+     "an axis number the array does not have: an array with n axes has the axes 0 to n - 1 (or -1 to -n, "
+     "counted from the end), so a 1-D array has only axis 0. " + AXIS_RULE),
     (ValueError, r"could not be broadcast",
-     "two arrays of shapes that do not fit were combined element by element: check the shapes, e.g. "
-     "whether a reduced axis needs keepdims=True or the arrays need to be transposed."),
+     "two arrays whose shapes do not fit were combined element by element. Print the shapes of the arrays "
+     "on that line: a reduction along the wrong axis, or a 1-D array where a column was needed, are the usual "
+     "causes."),
+    (ValueError, r"axes don't match array",
+     "transpose(...) got a list of axes for another number of axes than the array has: (0, 2, 1), say, fits 3-D "
+     "arrays only. Name the axes so that it works for any number of them (negative numbers count from the end)."),
     (ValueError, r"matmul: Input operand|not aligned",
      "a matrix product of incompatible shapes: the number of columns of the first factor must equal "
      "the number of rows of the second."),
@@ -348,12 +516,29 @@ KNOWN_ERRORS = [
     (TypeError, r"can't multiply sequence|unsupported operand type\(s\) for .{0,40}'list'|can only concatenate list",
      "arithmetic on a Python list: a list does not compute element by element (+ joins lists, * repeats "
      "them). Convert it to a NumPy array first."),
+    (AttributeError, r"'(float|int|numpy\.float64|numpy\.int64)' object has no attribute '(shape|size|ndim|dtype|T)'",
+     "the argument can be a plain number, which has no .shape (or .size, .dtype): np.shape(x), np.zeros_like(x) "
+     "and NumPy's other functions accept numbers and arrays alike."),
+    (TypeError, r"takes \d+ positional arguments? but \d+ (were|was) given|missing \d+ required positional "
+                r"argument|got an unexpected keyword argument",
+     "the function's arguments differ from the ones the exercise gives: keep its name and its arguments, with "
+     "their names and default values, exactly as in the cell you were given."),
+    (TypeError, r"unsupported operand type\(s\) for .{0,40}'(function|numpy\.ufunc|builtin_function_or_method|"
+                r"StudentFunction)'|"
+                r"'function' object is not subscriptable|argument \d+ of type (function|StudentFunction)|"
+                r"was given a function",
+     "arithmetic (or indexing) with a function itself: a function given as an argument must be called with its "
+     "argument, as in f(x), to give a value."),
+    (AttributeError, r"'list' object has no attribute '(shape|ndim|size|dtype|T|reshape|sum|mean|max|copy)'",
+     "a Python list has no .shape, .T, .sum() and the like: only NumPy arrays do. Convert the input with "
+     "np.asarray first."),
+    (AttributeError, r"'numpy\.ndarray' object has no attribute '(index|append|count|sort\w*)'",
+     "a list method on a NumPy array: arrays have no .index or .append. Use NumPy's own functions, which accept "
+     "lists and arrays alike."),
     (IndexError, r"out of bounds|too many indices|index out of range",
      "an index past the end, or too many indices: Python counts from 0, so the last of n items has "
      "index n - 1, and a 1-D array takes one index only."),
-    (NameError, r"",
-     "a name that is not defined inside your function: check its spelling, and that the cell defining "
-     "it (e.g. the import cell at the top) has been run."),
+    (NameError, r"", _name_slip),
     (ZeroDivisionError, r"",
      "a division by zero with Python numbers: check the denominator (e.g. the number of items)."),
 ]
@@ -365,25 +550,32 @@ NOT_ANSWERED = ("{call} is not answered yet (it raised NotImplementedError): rep
 MESSAGE_READ = 1000
 
 
-def likely_slip_for(error):
-    """The likely slip behind an error from the student's function, or None if we do not recognise it."""
-    message = str(error)[:MESSAGE_READ]
-    for kind, pattern, slip in KNOWN_ERRORS:
+def likely_slip_for(error, errors=()):
+    """The likely slip behind an error from the student's function, or None if we do not recognise it.
+
+    errors: (exception type, pattern, slip) triples of one exercise, tried before KNOWN_ERRORS.
+    """
+    message = str(error)[:MESSAGE_READ]  # the raw text (StudentFunction too), as much as a student reads
+    for kind, pattern, slip in [*errors, *KNOWN_ERRORS]:
         if isinstance(error, kind) and re.search(pattern, message):
-            return slip
+            return slip(error) if callable(slip) else slip
     return None
 
 
 def error_name(error):
     """The name of the error's class as the student's code named it (graded outside the kernel, a
-    class of the student's own arrives as a stand-in)."""
-    return getattr(error, "__student_type__", None) or type(error).__name__
+    class of the student's own arrives as a stand-in). NumPy's private classes are named by the
+    builtin class they are (_UFuncOutputCastingError is a TypeError)."""
+    name = getattr(error, "__student_type__", None) or type(error).__name__
+    if name.startswith("_"):
+        name = next((c.__name__ for c in type(error).__mro__ if c.__module__ == "builtins"), name)
+    return name
 
 
 def _student_traceback(error):
     """The traceback of an error, without the frame of this file that made the call."""
     if getattr(error, "__student_traceback__", None) is not None:  # graded outside the kernel: as it ran there
-        return error.__student_traceback__.strip()
+        return error.__student_traceback__.strip().replace("StudentFunction", "function")
     tb = error.__traceback__
     if tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
@@ -391,42 +583,81 @@ def _student_traceback(error):
     return "".join(lines).strip()
 
 
-def call_student(func, args, call):
+def error_text(error):
+    """An error's message as a student should read it: a function is a 'function', whatever class carries it
+    (graded, a function of the notebook is the grader's StudentFunction stand-in)."""
+    return str(error).replace("'StudentFunction'", "'function'").replace("StudentFunction", "function")
+
+
+def call_student(func, args, call, errors=(), keywords=None):
     """func(*args): the one place where a check calls a student's function.
 
     Any error the function raises becomes a failure with a message: "not answered yet" for
-    NotImplementedError, the likely slip for the common errors of this assignment, and otherwise
-    the student's own traceback.
+    NotImplementedError, the likely slip for the common errors of this assignment (and the
+    exercise's own `errors`, see likely_slip_for), and otherwise the student's own traceback.
     """
-    __tracebackhide__ = True  # IPython leaves this frame out of the traceback a student reads
+    __tracebackhide__ = True  # the grader leaves this frame out of the traceback it records
     try:
-        return func(*args)
+        return func(*args, **(keywords or {}))
     except CheckFailed:
         raise
     except NotImplementedError:
         fail(NOT_ANSWERED.format(call=call))
     except Exception as error:  # noqa: BLE001 - any error in the student's code is reported to them
-        slip = likely_slip_for(error)
+        slip = likely_slip_for(error, errors)
         if slip:
-            fail(f"{call} raised {error_name(error)}: {error}" + _hint(slip))
-        fail(f"{call}: your function raised {error_name(error)}: {error}\n\n{_student_traceback(error)}")
+            fail(f"{call} raised {error_name(error)}: {error_text(error)}" + _hint(slip))
+        fail(f"{call}: your function raised {error_name(error)}: {error_text(error)}\n\n{_student_traceback(error)}")
 
 
-def call_unchanged(func, *args, call):
+def _first_change(old, new):
+    """(index, before, after) of the first entry that differs between two arrays of one shape."""
+    where = tuple(int(i) for i in np.argwhere(~((old == new) | (np.isnan(old) & np.isnan(new))))[0])
+    return where, old[where], new[where]
+
+
+def _modified(call, position, old, new):
+    """The message for an argument that a call changed, with the slip its change points to."""
+    message = (f"{call} modified its argument number {position + 1}: it was {show(old)} before the call and "
+               f"{show(new)} after.")
+    slip = "work on a copy, or use operations that return a new array (a - m instead of a -= m)."
+    same_shape = (isinstance(old, np.ndarray) and isinstance(new, np.ndarray) and old.shape == new.shape
+                  and old.dtype == new.dtype and old.dtype.kind in "fc")
+    if same_shape and np.allclose(old, new, rtol=1e-12, atol=0, equal_nan=True):
+        where, before, after = _first_change(old, new)
+        message = (f"{call} modified its argument number {position + 1}, by rounding: its entry at index "
+                   f"{where if old.ndim > 1 else where[0]} was {float(before)!r} before the call and "
+                   f"{float(after)!r} after (the two print alike, but are not the same number).")
+        slip = ("adding h and subtracting it again does not give back exactly the same float. Leave the caller's "
+                "array alone: compute x + h as a new array, or change a copy (x.copy()); or put back the exact "
+                "value you saved before changing an entry.")
+    else:
+        try:
+            reordered = (isinstance(old, (np.ndarray, list)) and type(new) is type(old) and len(old) == len(new)
+                         and np.array_equal(np.sort(np.asarray(old), axis=0), np.sort(np.asarray(new), axis=0)))
+        except (TypeError, ValueError):
+            reordered = False
+        if reordered:
+            message = (f"{call} reordered its argument number {position + 1} in place: it was {show(old)} before "
+                       f"the call and {show(new)} after.")
+            slip = ("shuffle and sort work in place: they reorder the very array (or list) you pass and return "
+                    "None. Reorder a copy, or use a function that returns a new, reordered array.")
+    return message + _hint(slip)
+
+
+def call_unchanged(func, *args, call, errors=(), keywords=None):
     """Call func(*args) and check that no argument was modified; return the result.
 
     Arguments are snapshotted before the call, so a function that sorts,
     shuffles or subtracts in place is caught here with a message saying which
-    argument changed.  Errors the function raises are explained (see call_student).
+    argument changed and how.  Errors the function raises are explained (see call_student;
+    errors: the exercise's own (exception type, pattern, slip) triples). keywords: arguments passed by name.
     """
     before = [_snapshot(a) for a in args]
-    result = call_student(func, args, call)
-    for position, (old, new) in enumerate(zip(before, args)):
+    result = call_student(func, args, call, errors, keywords)
+    for position, (old, new) in enumerate(zip(before, args, strict=False)):
         if not _same(old, new):
-            fail(f"{call} modified its argument number {position + 1}: it was {show(old)} "
-                 f"before the call and {show(new)} after."
-                 + _hint("work on a copy, or use operations that return a new array (a - m instead "
-                         "of a -= m)."))
+            fail(_modified(call, position, old, new))
     return result
 
 
@@ -439,7 +670,7 @@ def call_unchanged_each(func, arg_lists, *, call):
     """
     planned = getattr(func, "planned_calls", None)
     stand_ins = planned(arg_lists) if callable(planned) else [func] * len(arg_lists)
-    for stand_in, args in zip(stand_ins, arg_lists):
+    for stand_in, args in zip(stand_ins, arg_lists, strict=False):
         yield call_unchanged(stand_in, *args, call=call)
 
 
@@ -447,10 +678,12 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
     """Check that func(*args) raises `exception` (ValueError by default).
 
     why:  the rule the input breaks, e.g. "the shapes (2, 3) and (3, 2) differ".
-    hint: the likely slip when nothing is raised (default: NumPy broadcast or wrapped silently).
+    hint: the likely slip when nothing (or another error) is raised: what to compare before computing
+          (default: NumPy broadcast or wrapped silently).
     A test cell using this must first check the function's main job on an ordinary input, so
     that a function that always raises earns nothing.
     """
+    check = hint or "NumPy may silently broadcast or wrap values: check the input explicitly."
     try:
         result = func(*args)
     except exception as error:
@@ -461,12 +694,20 @@ def expect_raises(func, *args, exception=ValueError, call, why, hint=None):
     except NotImplementedError:
         fail(NOT_ANSWERED.format(call=call))
     except Exception as error:  # noqa: BLE001 - any other error is the student's slip to report
-        slip = likely_slip_for(error)
-        fail(f"{call} raised {error_name(error)}: {error}\nbut {exception.__name__} was expected "
-             f"because {why}." + _hint((slip + " Then: " if slip else "") + "check the input yourself "
-                                       f"first and raise {exception.__name__} with a clear message."))
+        name = error_name(error)
+        if isinstance(error, AssertionError):
+            slip = (f"an assert statement raises AssertionError, not {exception.__name__} (and Python skips asserts "
+                    f"when run with -O): write an if statement that raises {exception.__name__}(\"...\").")
+        elif name == "Exception":
+            slip = (f"raise the specific {exception.__name__}, not the general Exception: callers catch "
+                    f"{exception.__name__} for a value that does not fit.")
+        else:
+            slip = (f"the input was used before it was checked. {check} Raise {exception.__name__} with a message "
+                    "saying what is wrong.")
+        fail(f"{call} raised {name}: {error_text(error)}\nbut {exception.__name__} was expected because {why}."
+             + _hint(slip))
     fail(f"{call} returned {show(result)}, but it should raise {exception.__name__} because {why}."
-         + _hint(hint or "NumPy may silently broadcast or wrap values: check the input explicitly."))
+         + _hint(check))
 
 
 # ---------------------------------------------------------------- code (read, never run)
@@ -529,10 +770,8 @@ def code_of(func):
         if isinstance(value, types.ModuleType):
             definitions[name] = ("alias", value.__name__)
         elif isinstance(value, types.FunctionType) and value.__module__ == func.__module__:
-            try:
+            with contextlib.suppress(OSError, TypeError):
                 definitions[name] = ("function", textwrap.dedent(inspect.getsource(value)))
-            except (OSError, TypeError):
-                pass
         elif callable(value) and isinstance(getattr(value, "__name__", None), str):
             definitions[name] = ("alias", f"{getattr(value, '__module__', None) or ''}.{value.__name__}")
     return source, definitions
@@ -571,6 +810,8 @@ def _doubts_in(tree, definitions, name):
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal)):
             doubts.append(f"{name} imports or declares names inside itself (line {node.lineno})")
+        elif isinstance(node, ast.Attribute) and (node.attr in LIBRARY_PRODUCTS or node.attr in PRODUCT_CALLS):
+            continue  # a product named outright is certain: library_products_used reports it
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("__"):
                 doubts.append(f"{name} uses the attribute {node.attr}")
@@ -584,6 +825,8 @@ def _doubts_in(tree, definitions, name):
             kind, what = definitions.get(node.id, (None, None))
             if kind == "function":
                 helpers.append(node.id)
+            elif kind == "alias" and what.rsplit(".", 1)[-1] in LIBRARY_PRODUCTS:
+                continue  # a product named outright is certain: library_products_used reports it
             elif kind == "alias":
                 module, _, attribute = what.partition(".")
                 if not (what in ("numpy", *READABLE_MODULES) or module == "numpy" and attribute in NUMPY_READABLE
@@ -642,10 +885,8 @@ def library_products_used(func, follow_helpers=False):
                     used.add("operator.matmul" if what.lstrip("_").startswith("operator.") else LIBRARY_PRODUCTS[last])
                 elif kind == "function" and follow_helpers and node.id not in seen:
                     seen.add(node.id)
-                    try:
+                    with contextlib.suppress(SyntaxError):
                         todo.append(ast.parse(what))
-                    except SyntaxError:
-                        pass
     if not used:
         doubts = code_doubts(func)
         if doubts:
@@ -770,6 +1011,9 @@ def formula_tokens(answer, *, key, variables):
             char = typed[position:].lstrip()[0]
             slip = (f"write only the derivative itself, as a formula in {allowed}, without ' or d/dx."
                     if char == "'" else FORMULA_SYNTAX)
+            if char == "." and tokens and tokens[-1][0] == "name" and tokens[-1][1] in ("np", "numpy", "math", "sp"):
+                slip = (f"a formula here is maths, not Python code: write exp(x), ln(x) or sqrt(x) without "
+                        f"{tokens[-1][1]}. in front.")
             fail(f"The answer for {key!r} is {answer!r}: the character {char!r} is not allowed in a formula."
                  + _hint(slip))
         kind = match.lastgroup
@@ -791,7 +1035,7 @@ def formula_tokens(answer, *, key, variables):
                  + _hint(f"a product needs *: write {'*'.join(text)}, not {text}."))
         fail(f"The answer for {key!r} is {answer!r}: it uses the unknown name {text!r}; only {allowed} may "
              f"appear, with the functions {', '.join(FORMULA_FUNCTIONS)} and the constants e and pi.")
-    for (kind, text), (next_kind, next_text) in zip(tokens, tokens[1:]):
+    for (kind, text), (next_kind, next_text) in zip(tokens, tokens[1:], strict=False):
         function_call = kind == "name" and text in FORMULA_FUNCTIONS and next_text == "("
         operand_before = kind in ("number", "name") or text == ")"
         operand_after = next_kind in ("number", "name") or next_text == "("
@@ -873,19 +1117,63 @@ FORMULA_RTOL = 1e-6
 
 def right_at_point(answer, function, *, key, at, wrt="x", variables=("x",)):
     """True if expect_formula_at would pass (an unreadable or wrong formula gives False)."""
+    return formula_problem_at(answer, function, key=key, at=at, wrt=wrt, variables=variables) is None
+
+
+def formula_problem_at(answer, function, *, key, at, wrt="x", variables=("x",), slips=()):
+    """The message expect_formula_at would fail with, or None if the formula is right at the point."""
     try:
-        expect_formula_at(answer, function, key=key, at=at, wrt=wrt, variables=variables)
-    except CheckFailed:
-        return False
-    return True
+        expect_formula_at(answer, function, key=key, at=at, wrt=wrt, variables=variables, slips=slips)
+    except CheckFailed as failure:
+        return str(failure)
+    return None
 
 
-def expect_formula_at(answer, function, *, key, at, wrt="x", variables=("x",)):
+def _near_misses(wanted, keys):
+    """The keys that differ from `wanted` only in spaces, ^ for **, or case: a key typed by hand."""
+    def plain(text):
+        return re.sub(r"\s+", "", str(text)).replace("^", "**").lower()
+
+    return [k for k in keys if isinstance(k, str) and k != wanted and plain(k) == plain(wanted)]
+
+
+def expect_answer_dict(answers, *, name, required, example):
+    """Check that a dict of formula answers exists and holds every required key.
+
+    name: the variable's name in the notebook; example: how its first line looks (for the message).
+    A key typed slightly differently (spaces, ^) is shown next to the one that was asked for.
+    """
+    if not isinstance(answers, dict):
+        fail(f"{name} is {described(answers)}, but a dict was expected, e.g. {example}.")
+    missing = [k for k in required if k not in answers]
+    if missing:
+        lines = []
+        for key in missing:
+            near = _near_misses(key, answers)
+            lines.append(f"{key!r}" + (f" (it has {near[0]!r} instead: typed differently)" if near else ""))
+        fail(f"{name} has no entry for the key(s) {', '.join(lines)}. Copy the keys exactly as given in the "
+             "exercise: they are strings, compared character by character.")
+
+
+def answer_for(answers, *, name, key):
+    """answers[key], or a failure saying why there is none (not a dict, the key missing or typed differently)."""
+    if not isinstance(answers, dict):
+        fail(f"{name} is {described(answers)}, but a dict with an entry for the key {key!r} was expected.")
+    if key not in answers:
+        near = _near_misses(key, answers)
+        fail(f"{name} has no entry for the key {key!r}" + (f"; it has {near[0]!r}, typed differently" if near else "")
+             + ". Copy the keys exactly as given in the exercise.")
+    return answers[key]
+
+
+def expect_formula_at(answer, function, *, key, at, wrt="x", variables=("x",), slips=()):
     """Check a formula string at one point against a numerical derivative, without revealing the formula.
 
     function: the function being differentiated, a Python function of the variables (floats).
     at:       {variable: value}, the point.
     wrt:      the variable to differentiate with respect to.
+    slips:    (wrong_formula, explanation) pairs, as for expect_formula: a wrong answer equal to one of
+              them names its slip.
     """
     expr = read_formula(answer, key=key, variables=variables)
     symbols = _formula_namespace(variables)
@@ -900,9 +1188,11 @@ def expect_formula_at(answer, function, *, key, at, wrt="x", variables=("x",)):
     where = ", ".join(f"{v} = {at[v]}" for v in variables)
     real = abs(got.imag) < 1e-12
     if not (real and math.isclose(got.real, want, rel_tol=FORMULA_RTOL, abs_tol=1e-9)):
+        slip = next((why for wrong, why in slips
+                     if formulas_equal(expr, read_formula(wrong, key=key, variables=variables), variables)),
+                    "check it term by term with the rules above (power rule, chain rule).")
         fail(f"The answer for {key!r} is {answer!r}, which is wrong at {where}: there it gives "
-             f"{show(got.real) if real else 'no real number'}, which is not the derivative."
-             + _hint("check it term by term with the rules above (power rule, chain rule)."))
+             f"{show(got.real) if real else 'no real number'}, which is not the derivative." + _hint(slip))
 
 
 def _agree_numerically(got, want, symbols):
@@ -952,3 +1242,159 @@ def expect_formula(answer, expected, *, key, variables=("x",), slips=(), reveal=
             fail(f"The answer for {key!r} is {answer!r}, which is not right." + _hint(explanation))
     message = f"The answer for {key!r} is {answer!r}, which is not right"
     fail(message + (f": something equal to {expected} was expected." if reveal else "."))
+
+
+# ---------------------------------------------------------------- answers not defined, memory not set
+
+NOT_DEFINED = ("{name} is not defined: its cell has not run to the end. If that cell still says "
+               "`raise NotImplementedError()`, it is not answered yet: write your answer there and run it. "
+               "If it holds your answer, run it and read its error: a SyntaxError (a missing comma, quote or "
+               "bracket) stops the whole cell, so nothing in it is defined.")
+
+
+def leaves_memory_unset(func):
+    """True if func's code makes an array with np.empty or np.empty_like and never writes into it.
+
+    np.empty does not set the values: the array holds whatever was in memory before, often zeros but
+    not always, so a test of its values passes or fails by chance. Reading the code decides the same
+    way every time (checks.code_of: in Jupyter from the function, when grading from the cells as
+    submitted). Writing into the array (a.fill(0), a[...] = ..., np.copyto, out=) counts as setting it.
+    """
+    source, _ = code_of(func)
+    try:
+        tree = ast.parse(source or "")
+    except (SyntaxError, TypeError, ValueError):
+        return False
+    makes_empty = writes = False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            makes_empty |= called in ("empty", "empty_like")
+            writes |= called in ("fill", "copyto", "put", "place", "putmask") \
+                or any(k.arg == "out" for k in node.keywords)
+        elif isinstance(node, (ast.Assign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            writes |= any(isinstance(t, ast.Subscript) for t in targets) or isinstance(node, ast.AugAssign)
+    return makes_empty and not writes
+
+
+# ---------------------------------------------------------------- the formula exercises' slips
+
+# Wrong formulas students write for the derivatives of notebook 01 (exercises 1 and 2), with the slip
+# each one shows: the visible checks (at one point) and the hidden ones (symbolic) name the same slip.
+FORMULA_SLIPS = {
+    "x**3": [
+        ("3*x**3", "the power rule lowers the exponent by one: (x^n)' = n*x^(n-1)."),
+        ("x**2", "the exponent comes down as a factor: (x^n)' = n*x^(n-1)."),
+        ("3*x", "the power rule lowers the exponent by exactly one, not by two."),
+        ("x**4/4", "that is an antiderivative (integral) of x^3, not its derivative."),
+    ],
+    "exp(2*x)": [
+        ("exp(2*x)", "chain rule: the outer derivative e^u must be multiplied by the derivative of the inner "
+                     "function u = 2x."),
+        ("2*x*exp(2*x)", "chain rule: multiply by the derivative of the inner function 2x, not by the inner "
+                         "function itself."),
+        ("2*x*exp(2*x - 1)", "the power rule is for x^n; e^(2x) is an exponential: (e^u)' = e^u * u'."),
+    ],
+    "1/exp(x)": [
+        ("-1/exp(x)**2", "chain rule: -1/(e^x)^2 is only the outer derivative; multiply it by the derivative "
+                         "of the inner function e^x."),
+        ("exp(-x)", "the sign: 1/e^x decreases as x grows, so its derivative is negative."),
+        ("-exp(x)/x**2", "chain rule: evaluate the outer derivative -1/u^2 at the inner function u = e^x, "
+                         "not at x."),
+        ("exp(x)", "the derivative of 1/e^x is not that of e^x: write it as 1/u with u = e^x and use the "
+                   "chain rule."),
+    ],
+    "log(x**2 + 1)": [
+        ("1/(x**2 + 1)", "chain rule: multiply the outer derivative 1/u by the derivative of the inner "
+                         "function u = x^2 + 1."),
+        ("2*x/((x**2 + 1)*log(10))", "here log is the natural logarithm ln (as in np.log), not log base 10."),
+        ("1/(2*x)", "chain rule: the outer derivative 1/u is evaluated at the inner function u = x^2 + 1, not "
+                    "at its derivative."),
+        ("2*x*log(x**2 + 1)", "the derivative of ln(u) is 1/u, not ln(u)."),
+    ],
+    "1/x**2": [
+        ("2/x**3", "the sign: 1/x^2 decreases for x > 0, so its derivative is negative there."),
+        ("-1/x**4", "chain rule: -1/u^2 with u = x^2 must be multiplied by u' = 2x (or use the power rule "
+                    "on x^(-2))."),
+        ("-2/x", "power rule on x^(-2): the exponent goes down by one, not up."),
+        ("-2/x**2", "power rule on x^(-2): the exponent goes down by one, from -2."),
+    ],
+    "df/dx": [
+        ("2*x", "y is a constant factor when differentiating with respect to x: it stays in the result."),
+        ("2*x*y + 3", "3y does not depend on x, so its partial derivative with respect to x is 0."),
+        ("2*x*y + 3*y", "3y is a constant with respect to x: its derivative is 0, it does not stay."),
+        ("x**2 + 3", "that is the partial derivative with respect to y, not x."),
+    ],
+    "df/dy": [
+        ("x**2", "the term 3y also depends on y: differentiate it with respect to y too."),
+        ("2*x*y", "that is the partial derivative with respect to x, not y."),
+        ("x**2 + 3*y", "3y differentiated with respect to y no longer contains y."),
+        ("2*x + 3", "x is a constant when differentiating with respect to y: x^2 is a constant factor of y."),
+    ],
+}
+
+
+# ---------------------------------------------------------------- pairs of numbers
+
+def _is_number(value):
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def expect_pair(result, *, call, names, floats=False):
+    """The two numbers of a result meant to be the tuple (names[0], names[1]), as Python floats.
+
+    floats=False accepts any two numbers in a tuple, list or 1-D array (the values are what the
+    calling test checks); floats=True demands exactly a tuple of two floats.
+    """
+    wanted = f"the tuple ({names[0]}, {names[1]}) of two {'floats' if floats else 'numbers'}"
+    if result is None:
+        fail(f"{call} returned None, but {wanted} was expected." + _hint("did you forget to `return` the result?"))
+    if _is_number(result) or (isinstance(result, np.ndarray) and result.ndim == 0):
+        fail(f"{call} returned the single number {show(result)}, but {wanted} was expected."
+             + _hint("return both values, separated by a comma."))
+    sequence = isinstance(result, (tuple, list)) or (isinstance(result, np.ndarray) and result.ndim == 1)
+    if not sequence:
+        fail(f"{call} returned {described(result)}, but {wanted} was expected.")
+    if len(result) != 2:
+        fail(f"{call} returned {counted(len(result), 'value')}, {show(result)}, but {wanted} was expected.")
+    if floats and not isinstance(result, tuple):
+        fail(f"{call} returned {described(result)}, but {wanted} was expected."
+             + _hint("return a tuple (values separated by commas), not a list or an array."))
+    for name, value in zip(names, result, strict=False):
+        if floats and not isinstance(value, (float, np.floating)):
+            fail(f"{call} returned {show(result)}: its {name} entry is {described(value)}, but a float was "
+                 "expected." + _hint("write whole numbers with a point (1.0 is a float, 1 an int), or "
+                                     "convert with float(...)."))
+        if not _is_number(value):
+            fail(f"{call} returned {show(result)}: its {name} entry is {described(value)}, but a number was "
+                 "expected.")
+    return float(result[0]), float(result[1])
+
+
+# ---------------------------------------------------------------- reorderings
+
+def expect_reordering(result, values, *, call):
+    """Check that a shuffle returned a 1-D NumPy array holding the elements of `values`, each exactly once."""
+    expected_sorted = np.sort(np.asarray(values))
+    if not isinstance(result, np.ndarray):
+        fail(f"{call} returned {described(result)}, but a NumPy array was expected."
+             + _hint("np.random.shuffle and a generator's shuffle work in place and return None: return the "
+                     "reordered array itself." if result is None else
+                     "build the result as a NumPy array." if isinstance(result, (list, tuple)) else ""))
+    if result.shape != expected_sorted.shape:
+        fail(f"{call} returned an array of shape {result.shape}, but shape {expected_sorted.shape} was expected.")
+    try:
+        same = np.array_equal(np.sort(result), expected_sorted)
+    except TypeError:
+        same = False
+    if not same:
+        slip = ""
+        if np.array_equal(np.sort(result), np.arange(len(expected_sorted))):
+            slip = ("these are the positions 0 to n-1 in a random order: return the values in that order, "
+                    "picked from values by those positions.")
+        elif len(np.unique(result)) < len(result):
+            slip = ("drawing with replacement repeats some elements and leaves others out: a shuffle uses each "
+                    "element exactly once.")
+        fail(f"{call} returned {show(result)}, which does not hold the same elements as the input (each exactly "
+             "once)." + _hint(slip))

@@ -34,7 +34,8 @@ from urllib.parse import urlencode
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from flask import Flask, Response as FlaskResponse, redirect, request
+from flask import Flask, redirect, request
+from flask import Response as FlaskResponse
 from lti1p3platform.exceptions import LineItemNotFoundException, LtiServiceException
 from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
 from lti1p3platform.membership import Context

@@ -40,7 +40,7 @@ def test_the_next_page_is_read_from_the_link_header(header, expected):
 
 
 def test_retry_after_reads_seconds_and_dates():
-    now = datetime.datetime(2026, 12, 7, 10, 0, 0, tzinfo=datetime.timezone.utc).timestamp()
+    now = datetime.datetime(2026, 12, 7, 10, 0, 0, tzinfo=datetime.UTC).timestamp()
     assert retry_after("7") == 7.0 and retry_after(None) is None and retry_after("soon") is None
     assert retry_after("Mon, 07 Dec 2026 10:00:30 GMT", clock=lambda: now) == 30.0
 
@@ -63,7 +63,7 @@ def test_retries_back_off_and_give_up_after_the_last_attempt():
 
 
 def test_timestamps_always_move_forward():
-    fixed = datetime.datetime(2026, 12, 7, 10, 0, 0, 123456, tzinfo=datetime.timezone.utc)
+    fixed = datetime.datetime(2026, 12, 7, 10, 0, 0, 123456, tzinfo=datetime.UTC)
     stamps = Timestamps("2026-12-07T10:00:05.000+00:00", clock=lambda: fixed)  # the clock went back
     first, second = stamps.next(), stamps.next()
     assert first == "2026-12-07T10:00:05.001+00:00" and second == "2026-12-07T10:00:05.002+00:00"

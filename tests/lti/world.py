@@ -24,15 +24,15 @@ from nbgrader.api import Gradebook
 from sqlalchemy import create_engine, inspect, text
 
 from coursekit import review
+from coursekit.course import generate_release
 from coursekit.lms.roster import Student, write_roster
 from coursekit.lti import cli, keys
 from coursekit.lti.config import settings_of
 from coursekit.lti.server import LtiServer, make_server, start
 from coursekit.lti.web import create_app
-from coursekit.course import generate_release
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO, new_course
-from tests.lms import gradebooks
+from tests.support import gradebooks
 
 from .lti_platform import INSTRUCTOR, LEARNER, MENTOR, TA, Lms, free_port, rsa_pair
 
@@ -69,7 +69,7 @@ def tls_certificate(folder):
     """A self-signed certificate for 127.0.0.1 (the browser trusts it as its own CA)."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=1))

@@ -1,6 +1,6 @@
 """The tamper scan: flag attempts to tamper with grading by reading the submissions' code, never running it.
 
-`python -m coursekit.grading.scan [submitted_dir] [--release release/math_numpy]` prints one row per
+`python -m coursekit.commands.scan [submitted_dir] [--release release/math_numpy]` prints one row per
 finding and exits 0 (2 only for a folder that does not exist): it reports for an instructor to
 review, it does not decide grades.
 
@@ -10,7 +10,7 @@ their code cannot tamper with anything; notebook.py decides which cells nbgrader
 DeduplicateIds and cell tests (nbgrader.utils), and restates the rule of its OverwriteCells, which
 needs a gradebook database the scan does not have.  With the release notebook to compare with, locked cells
 edited, deleted (or unmarked) and moved are flagged for review (the grader runs the gradebook's own
-copies, coursekit/grading/instructor.py, but a human should read such a notebook); changed metadata of
+copies, coursekit/grading/split/instructor.py, but a human should read such a notebook); changed metadata of
 other cells, deleted answers and unknown cells are listed as information.  Python
 files shipped beside the notebooks are flagged too: the kernel would import a numpy.py instead
 of NumPy.
@@ -53,8 +53,8 @@ The public API is what callers use: `scan_submissions`, `scan_notebook`, `scan_c
 """
 
 from .cell import scan_code
-from .notebook import scan_notebook
+from .folder import scan_submissions
+from .notebook_scan import scan_notebook
 from .rules import INFO, REVIEW, RULES, Flag
-from .submissions import scan_submissions
 
 __all__ = ["INFO", "REVIEW", "RULES", "Flag", "scan_code", "scan_notebook", "scan_submissions"]

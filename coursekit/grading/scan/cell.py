@@ -1,7 +1,7 @@
 """One cell's source to its flags: parsed, checked, each finding tied to its line and code."""
 
 from . import checker
-from .names import Context
+from .bindings import Context
 from .parse import parse, split_lines, trim
 from .rules import MAX_CELL_CHARS, Flag
 

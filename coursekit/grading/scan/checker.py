@@ -3,10 +3,22 @@
 import ast
 import re
 
-from .names import BUILTIN_NAMES, Context, imports, local_builtin_names, module_bindings, string, walk
+from .bindings import BUILTIN_NAMES, Context, imports, local_builtin_names, module_bindings, string, walk
 from .parse import parse
-from .rules import (CODE_MAGICS, DYNAMIC_MAGICS, FILE_CALLS, FILE_MAGICS, FRAME_ATTRS, MUTATORS,
-                    PATH_KEYWORDS, SHELL_MAGICS, SPECIAL_WRITES, SYS_HOOKS, outside, use_rule)
+from .rules import (
+    CODE_MAGICS,
+    DYNAMIC_MAGICS,
+    FILE_CALLS,
+    FILE_MAGICS,
+    FRAME_ATTRS,
+    MUTATORS,
+    PATH_KEYWORDS,
+    SHELL_MAGICS,
+    SPECIAL_WRITES,
+    SYS_HOOKS,
+    outside,
+    use_rule,
+)
 
 
 def check(tree, ctx, depth=0):

@@ -28,10 +28,11 @@ RULES = {  # rule id -> (severity, what a finding means)
     "unreadable": (REVIEW, "unreadable notebook"),
     "syntax-error": (INFO, "does not parse: fails when graded"),
     # The grader runs the gradebook's own setup and test cells whatever the notebook holds
-    # (coursekit/grading/instructor.py); a notebook whose locked cells were changed is still read by a human.
+    # (coursekit/grading/split/instructor.py); a notebook whose locked cells were changed is still read by a human.
     "locked-cell-edited": (REVIEW, "test or locked cell edited (the grader runs the gradebook's copy)"),
     "locked-cell-deleted": (REVIEW, "test or locked cell deleted or unmarked (the grader runs the gradebook's copy)"),
-    "locked-cell-moved": (REVIEW, "test or locked cell moved (the grader runs the setup first, each test in its place)"),
+    "locked-cell-moved": (REVIEW, "test or locked cell moved (the grader runs the setup first, each test in its "
+                                  "place)"),
     "grade-metadata-changed": (INFO, "grade cell metadata changed"),
     "cell-deleted": (INFO, "cell deleted"),
     "duplicate-grade-id": (INFO, "duplicate grade_id"),

@@ -1,0 +1,1 @@
+"""A class graded at once: what to grade, serially, on many processes or a Dask cluster."""

@@ -1,0 +1,1 @@
+"""nbgrader plug-ins (preprocessors named in nbgrader_config.py), one per module."""

@@ -1,0 +1,44 @@
+"""Constructed gradebooks for the export tests: the release's grade cells (so the points follow
+source/ and release/), students' scores set directly, no kernel run."""
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from coursekit.spec import ASSIGNMENT, NOTEBOOKS
+from devtools.scratch import REPO
+
+
+def release_grade_cells(release=REPO / "release" / ASSIGNMENT):
+    """{notebook: [(grade_id, points)]} of the release's autograded test cells."""
+    cells = {}
+    for nb in NOTEBOOKS:
+        book = nbformat.read(str(release / f"{nb}.ipynb"), as_version=4)
+        cells[nb] = [(c.metadata.nbgrader["grade_id"], float(c.metadata.nbgrader["points"])) for c in book.cells
+                     if c.metadata.get("nbgrader", {}).get("grade")]
+    return cells
+
+
+def build(db_path, students, fractions, late_penalty=None, cells=None):
+    """A gradebook with the release's grade cells; students: [(id, first, last, lms id)];
+    fractions: {student: share of each cell's points} (absent: no submission); late_penalty:
+    {student: points}.  Returns the assignment's total points."""
+    cells = cells or release_grade_cells()
+    late_penalty = late_penalty or {}
+    with Gradebook(f"sqlite:///{db_path}") as gb:
+        gb.add_assignment(ASSIGNMENT)
+        for nb, grade_cells in cells.items():
+            gb.add_notebook(nb, ASSIGNMENT)
+            for name, points in grade_cells:
+                gb.add_grade_cell(name, nb, ASSIGNMENT, max_score=points, cell_type="code")
+        for student_id, first, last, lms_id in students:
+            gb.add_student(student_id, first_name=first, last_name=last, lms_user_id=lms_id)
+        for student_id, share in fractions.items():
+            submission = gb.add_submission(ASSIGNMENT, student_id)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    grade.auto_score = grade.max_score * share
+                    grade.needs_manual_grade = False  # as nbgrader's autograde leaves a scored cell
+                if notebook.name == NOTEBOOKS[0] and student_id in late_penalty:
+                    notebook.late_submission_penalty = late_penalty[student_id]
+        gb.db.commit()
+        return gb.find_assignment(ASSIGNMENT).max_score
