@@ -47,7 +47,11 @@ def held_by_lms(context):
     held = {}
     for student, (accepted, _) in state().store.sent(context.lineitem_url).items():
         if accepted is not None:
-            payload = json.loads(accepted.payload or "{}") if accepted.payload.startswith("{") else {}
+            try:
+                payload = json.loads(accepted.payload)
+            except ValueError:
+                payload = {}
+            payload = payload if isinstance(payload, dict) else {}
             held[student] = (payload.get("scoreGiven"), payload.get("scoreMaximum"), accepted.timestamp)
     return held
 

@@ -191,6 +191,7 @@ class Sent:
     ok: bool
     status: int | None
     answer: str
+    payload: str = "{}"  # the Score as sent (JSON)
 
 
 class DuplicateStudent(Exception):
@@ -313,7 +314,7 @@ class Store:
         with self.engine.connect() as db:
             rows = db.execute(select(scores).where(scores.c.lineitem_url == lineitem_url).order_by(scores.c.id))
             for row in rows:
-                sent = Sent(row.fingerprint, row.timestamp, row.ok, row.status, row.answer)
+                sent = Sent(row.fingerprint, row.timestamp, row.ok, row.status, row.answer, row.payload)
                 last[row.student_id] = sent
                 if row.ok:
                     last_ok[row.student_id] = sent

@@ -1,6 +1,6 @@
 """The LTI tests' world: a course with graded students, the test LMS (lti_platform.Lms), the tool served
 over HTTPS by cheroot, and a browser (a requests session that keeps cookies and posts the LMS's forms).
-A World can be made of another course (`template`): `real_course`, where grading can run.
+A World can be made of another course (`template`): tests/lti_grading's, where grading can run.
 
 Keys are made at test time: the tool's and the platform's RSA pairs, and the tool's TLS certificate
 for 127.0.0.1, once per session.  Each test gets its own course, LMS and tool server (the fixtures
@@ -24,14 +24,13 @@ from nbgrader.api import Gradebook
 from sqlalchemy import create_engine, inspect, text
 
 from coursekit import review
-from coursekit.course import generate_release
 from coursekit.lms.roster import Student, write_roster
 from coursekit.lti import cli, keys
 from coursekit.lti.config import settings_of
 from coursekit.lti.server import LtiServer, make_server, start
 from coursekit.lti.web import create_app
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
-from devtools.scratch import REPO, new_course
+from devtools.scratch import REPO
 from tests.support import gradebooks
 
 from .lti_platform import INSTRUCTOR, LEARNER, MENTOR, TA, Lms, free_port, rsa_pair
@@ -110,15 +109,6 @@ def pems(tmp_path_factory):
     course = tmp_path_factory.mktemp("template")
     return {"tool": tool, "platform": platform, "cert": cert, "cert_key": cert_key, "forger": rsa_pair(),
             "course": course, "total": template_course(course)}
-
-
-@pytest.fixture(scope="session")
-def real_course(tmp_path_factory):
-    """A course where `nbgrader generate_assignment` ran (source/, release/, the gradebook with the test
-    cells split grading runs): what real grading needs.  Runs nbgrader: for slow tests only."""
-    course = new_course(tmp_path_factory.mktemp("real") / "course")
-    generate_release(course)
-    return course
 
 
 def form_of(page):

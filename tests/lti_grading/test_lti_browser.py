@@ -10,13 +10,14 @@ One course, one LMS, one browser for the module; the tests follow a term's order
 - her page updates itself: graded, the score, the feedback pages (hers only); the LMS holds the score;
   chidi's is withheld with its status, and the LMS holds nothing for him;
 - the instructor's page shows the class; clearing chidi's grade sends it; pushing again sends nothing new.
-Screenshots go to test-output/lti/ (docs/images/ has the ones docs/lti.md shows).
+Screenshots go to test-output/lti/ (not committed).
 """
 
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -30,12 +31,9 @@ from coursekit.redaction import Markers
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools import examples
 from devtools.scratch import REPO
-
-from .chromium import PHONE, chromium, user
-from .test_lti_launch import forged
-from .world import World, csrf_of
-
-pytestmark = pytest.mark.slow  # grades notebooks in sandboxed kernels
+from tests.lti.chromium import PHONE, chromium, user
+from tests.lti.test_lti_launch import forged
+from tests.lti.world import World, csrf_of
 
 NB01, NB02, NB03 = NOTEBOOKS
 SCREENSHOTS = REPO / "test-output" / "lti"
@@ -54,9 +52,9 @@ class Worker:
         self.course, self.log, self.process = course, log, None
 
     def start(self):
-        self.process = subprocess.Popen([sys.executable, "-m", "coursekit.lti.cli", "--course", str(self.course),
-                                         "worker"], env=environment(), stdout=open(self.log, "ab"),
-                                        stderr=subprocess.STDOUT)
+        with open(self.log, "ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen([sys.executable, "-m", "coursekit.lti.cli", "--course", str(self.course),
+                                             "worker"], env=environment(), stdout=log, stderr=subprocess.STDOUT)
 
     def stop(self):
         if self.process is not None and self.process.poll() is None:
@@ -130,7 +128,7 @@ def test_the_student_opens_the_assignment_in_the_lms_and_downloads_the_release(s
         frame.get_by_role("link", name=f"{NB02}.ipynb").click()
     assert download.value.suggested_filename == f"{NB02}.ipynb"
     release = world.path / "release" / ASSIGNMENT / f"{NB02}.ipynb"
-    assert open(download.value.path(), "rb").read() == release.read_bytes()
+    assert Path(download.value.path()).read_bytes() == release.read_bytes()
     label = frame.get_by_label("Notebooks to hand in")  # the file input has its label
     assert label.get_attribute("accept") == ".ipynb" and label.get_attribute("multiple") is not None
     page.screenshot(path=SCREENSHOTS / "student_before.png", full_page=True)
