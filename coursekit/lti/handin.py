@@ -31,8 +31,8 @@ def student_lock(student):
 def rate_limited(error: queue.RateLimited):
     minutes = max(1, round(error.retry_after / 60))
     return UploadRefused(f"You have handed in {error.limit} times in the last {error.window // 60} minutes, the most "
-                         f"this assignment takes: try again in about {minutes} minute{'s' if minutes > 1 else ''}. "
-                         f"Nothing of this upload was kept.", status=429, retry_after=error.retry_after)
+                         f"this assignment takes: try again in about {minutes} minute{'s' if minutes > 1 else ''}.",
+                         status=429, retry_after=error.retry_after)
 
 
 def hand_in(course, store: Store, session: WebSession, uploaded, settings: LtiUploads, clock=time.time):

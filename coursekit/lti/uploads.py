@@ -45,6 +45,21 @@ class UploadRefused(Exception):
         self.reason, self.status, self.retry_after = reason, status, retry_after
 
 
+def size_text(limit):
+    """A size limit as a person reads it: 8 MiB, 100 kB."""
+    return f"{limit / 2**20:g} MiB" if limit >= 2**20 else f"{limit / 1000:g} kB"
+
+
+def invalid_part(error):
+    """Where nbformat found a notebook invalid, without quoting the notebook back (a cell may be long)."""
+    path = list(getattr(error, "absolute_path", None) or getattr(error, "path", None) or [])
+    if len(path) >= 2 and path[0] == "cells" and isinstance(path[1], int):
+        return f"its cell {path[1] + 1} is not a notebook cell"
+    if path:
+        return f"its “{shown(str(path[0]))}” is not as nbformat 4 has it"
+    return "it does not follow nbformat 4"
+
+
 def shown(name):
     """A file name as sent, safe and short enough to quote back."""
     text = CONTROL.sub("", name or "")
@@ -61,7 +76,7 @@ def notebook_of(filename):
 def read_bounded(stream, filename, limit):
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise UploadRefused(f"{shown(filename)} is larger than {limit // 2**20} MiB, the most this assignment "
+        raise UploadRefused(f"{shown(filename)} is larger than {size_text(limit)}, the most this assignment "
                             f"takes: clear the outputs of large cells (Kernel > Restart & Clear Output) and save "
                             f"it again.", status=413)
     return data
@@ -83,9 +98,8 @@ def parsed(data, filename):
             node = nbformat.from_dict(data)
             nbformat.validate(node)
     except (nbformat.ValidationError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
-        first = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
-        raise UploadRefused(f"{shown(filename)} is not a valid Jupyter notebook ({first}): upload the .ipynb "
-                            f"file Jupyter saved.") from None
+        raise UploadRefused(f"{shown(filename)} is not a valid Jupyter notebook ({invalid_part(error)}): upload the "
+                            f".ipynb file Jupyter saved.") from None
     return node
 
 

@@ -39,7 +39,7 @@ from .server import LtiServer
 from .store import Store, open_store
 from .student_page import blueprint as student_blueprint
 from .tool_state import EXTENSION, ToolState, page, state
-from .uploads import LtiUploads
+from .uploads import LtiUploads, size_text
 
 NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -83,9 +83,9 @@ def refused(error: Refused):
 
 
 def too_large(error):
-    limit = state().uploads.max_notebook_bytes // 2**20
+    limit = size_text(state().uploads.max_notebook_bytes)
     return page("refused.html", reason="The upload is too large",
-                detail=f"this assignment takes notebooks of at most {limit} MiB each; nothing was kept"), 413
+                detail=f"this assignment takes notebooks of at most {limit} each; nothing was kept"), 413
 
 
 def index():

@@ -114,11 +114,11 @@ REFUSALS = {
     "JSON, not a notebook": ([(f"{NB02}.ipynb", b'{"cells": 7}')], 400, "is not a valid Jupyter notebook"),
     "nbformat 4, cells not a list": ([(f"{NB02}.ipynb", b'{"nbformat": 4, "nbformat_minor": 5, "cells": 7, '
                                                          b'"metadata": {}}')], 400, "is not a valid Jupyter notebook"),
-    "a broken cell": ([(f"{NB02}.ipynb", None)], 400, "is not a valid Jupyter notebook"),
+    "a broken cell": ([(f"{NB02}.ipynb", None)], 400, "is not a valid Jupyter notebook (its cell 1 is not a notebook"),
     "another notebook under its name": ([(f"{NB02}.ipynb", NB01)], 400, f"It looks like {NB01}.ipynb"),
     "the same notebook twice": ([(f"{NB02}.ipynb", NB02), (f"{NB02}.ipynb", NB02)], 400, "was chosen twice"),
     "no file": ([], 400, "No file was chosen"),
-    "larger than a notebook may be": ([(f"{NB03}.ipynb", NB03)], 413, "is larger than"),
+    "larger than a notebook may be": ([(f"{NB03}.ipynb", NB03)], 413, "is larger than 100 kB"),
 }
 
 

@@ -73,6 +73,7 @@ def site(tmp_path_factory, pems, real_course):
     (folder / "course").mkdir()
     world = World(folder / "course", pems, template=real_course, settings=SETTINGS)
     world.lms.claims = {CUSTOM: {"due_at": "2026-12-20T23:59:00Z"}}
+    world.lms.frame_height = 1900  # the tool's whole page in the LMS's iframe, for the screenshots
     worker = Worker(world.path, folder / "worker.log")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with chromium(pems["cert"]) as browser:
@@ -124,6 +125,7 @@ def test_the_student_opens_the_assignment_in_the_lms_and_downloads_the_release(s
     assert "You are alice in this course" in frame.locator("main").inner_text()
     assert frame.get_by_text("Due 2026-12-20 23:59:00 UTC").is_visible()  # the LMS's custom due_at
     assert frame.get_by_text("Nothing handed in yet.").is_visible()
+    page.screenshot(path=SCREENSHOTS / "student_before.png", full_page=True)
     with page.expect_download() as download:
         frame.get_by_role("link", name=f"{NB02}.ipynb").click()
     assert download.value.suggested_filename == f"{NB02}.ipynb"
@@ -131,7 +133,6 @@ def test_the_student_opens_the_assignment_in_the_lms_and_downloads_the_release(s
     assert Path(download.value.path()).read_bytes() == release.read_bytes()
     label = frame.get_by_label("Notebooks to hand in")  # the file input has its label
     assert label.get_attribute("accept") == ".ipynb" and label.get_attribute("multiple") is not None
-    page.screenshot(path=SCREENSHOTS / "student_before.png", full_page=True)
 
 
 def replay_in_frame(page, action, fields):
@@ -253,7 +254,7 @@ def test_the_page_updates_itself_to_the_grade_and_the_feedback_and_the_lms_holds
     page.screenshot(path=SCREENSHOTS / "student_graded_phone.png")
     page.set_viewport_size({"width": 1100, "height": 900})
     frame.get_by_role("link", name=f"Feedback on {NB02}").click()
-    frame.get_by_text("Your results, exercise by exercise").wait_for()
+    frame.get_by_text("Your results, exercise by exercise").wait_for(timeout=120_000)  # 2.4 MB, MathJax inlined
     shown = page.frames[1]
     assert shown.evaluate("self.origin") == "null"  # sandboxed: the student's outputs run nowhere that matters
     text = shown.locator("body").inner_text()
