@@ -61,14 +61,17 @@ def clear(course, student, by):
     return review.clear(course, student, by=by)
 
 
-def generate_feedback(course, student, log=None):
+def generate_feedback(course, student, log=None, into=None):
     """`nbgrader generate_feedback math_numpy --student STUDENT --force`, in this process: the student's
-    pages in feedback/<student>/math_numpy/."""
+    pages in feedback/<student>/math_numpy/, or in <into>/<student>/math_numpy/ (`into` relative to the
+    course: the worker writes them aside, then puts them in place in one step)."""
     config = config_of(course)
     config.CourseDirectory.root = str(Path(course).resolve())
     log = log or logging.getLogger("coursekit.lti.feedback")
     coursedir = CourseDirectory(config=config, log=log)
     coursedir.assignment_id, coursedir.student_id = ASSIGNMENT, student
+    if into is not None:
+        coursedir.feedback_directory = str(into)
     converter = GenerateFeedback(coursedir=coursedir, config=config, log=log)
     converter.force = True
     converter.start()

@@ -166,6 +166,27 @@ def stage_claim(course, claim, rows):
     return folder
 
 
+def feedback_aside(course):
+    """A folder (relative to the course) where the worker writes a student's feedback pages before they
+    are put in place: the page never links to a set of pages half written."""
+    return scratch(course).relative_to(Path(course))
+
+
+def publish_feedback(course, student, aside):
+    """Put the pages written in `aside` (feedback_aside) at feedback/<student>/math_numpy, in one step."""
+    built = Path(course) / aside / checked_student(student) / ASSIGNMENT
+    target = Path(course) / "feedback" / student / ASSIGNMENT
+    try:
+        if target.is_dir() and not target.is_symlink():
+            exchange(built, target)
+        else:
+            if os.path.lexists(target):
+                os.unlink(target)
+            publish(built, target)
+    finally:
+        shutil.rmtree(Path(course) / aside, ignore_errors=True)
+
+
 def feedback_timestamp(course, student):
     """timestamp.txt of the student's feedback pages (the submission they describe), or ""."""
     stamp = Path(course) / "feedback" / checked_student(student) / ASSIGNMENT / TIMESTAMP_FILE

@@ -212,11 +212,17 @@ class Worker:
     # ------------------------------------------------------------ feedback pages
 
     def write_feedback(self, student):
+        """The student's feedback pages, written aside and put in place in one step (the page links to them
+        once their timestamp is the graded upload's: never to a set half written)."""
+        aside = submissions.feedback_aside(self.course)
         try:
-            self.engine.generate_feedback(self.course, student, self.log)
-        except Exception as error:
+            self.engine.generate_feedback(self.course, student, self.log, into=aside)
+            submissions.publish_feedback(self.course, student, aside)
+        except Exception as error:  # the grade stands; the page says the feedback is missing
             self.log.exception("feedback for %s", student)
             self.say(f"feedback pages of {student} could not be written: {type(error).__name__}: {error}")
+        finally:
+            shutil.rmtree(os.path.join(self.course, aside), ignore_errors=True)
 
     def write_missing_feedback(self):
         """Feedback pages a worker that stopped did not write (their timestamp is not the graded upload's)."""

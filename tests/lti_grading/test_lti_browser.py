@@ -254,7 +254,7 @@ def test_the_page_updates_itself_to_the_grade_and_the_feedback_and_the_lms_holds
     page.screenshot(path=SCREENSHOTS / "student_graded_phone.png")
     page.set_viewport_size({"width": 1100, "height": 900})
     frame.get_by_role("link", name=f"Feedback on {NB02}").click()
-    frame.get_by_text("Your results, exercise by exercise").wait_for(timeout=120_000)  # 2.4 MB, MathJax inlined
+    frame.get_by_text("Your results, exercise by exercise").wait_for()
     shown = page.frames[1]
     assert shown.evaluate("self.origin") == "null"  # sandboxed: the student's outputs run nowhere that matters
     text = shown.locator("body").inner_text()
@@ -273,6 +273,9 @@ def test_a_kernel_killing_submission_is_withheld_with_a_clear_status_and_sends_n
     page = handed_in.session.get(f"{world.tool_url}/assignment").text
     assert "Under review" in page and "stopped" in page and "not handed in" in page
     assert "Feedback on" not in page and "tamper" not in page
+    own = handed_in.session.get(f"{world.tool_url}/feedback/chidi/{NB02}")  # written, but not his to read yet
+    assert (world.path / "feedback" / "chidi" / ASSIGNMENT / f"{NB02}.html").is_file()
+    assert own.status_code == 403 and "Your grade is under review" in own.text
 
 
 def test_a_student_cannot_open_another_students_feedback(site, alice, graded):
