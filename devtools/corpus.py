@@ -11,9 +11,16 @@ exercise and nowhere else, and the optional `# expect:` text must appear in that
 failure output (the message a student would read).
 
 Submissions are built from the freshly generated release, with the instructor's solution in
-every other cell.  Each mistake is its own student (so "nowhere else" can be checked); the
-correct variants are packed, one per exercise per student, because a right answer cannot cost
-another exercise points unless the tests leak into each other, which full marks disprove.
+every other cell.  The correct variants are packed, one per exercise per student, because a right
+answer cannot cost another exercise points unless the tests leak into each other, which full marks
+disprove.  Mistakes are packed too, a few per student (a quarter of the notebook's exercises at
+most, so that most exercises still hold the instructor's solution and "nowhere else" is checked
+against them), and only mistakes that cannot reach each other: different exercises, code that
+parses, no name one defines that another mentions, no `global` and no assignment to an attribute
+(a module's function replaced).  Each kernel start costs seconds; packing grades the corpus in
+about a third of the notebooks.  Packing never decides a verdict: a packed notebook that did not
+grade normally, or any packed mistake whose verdict fails, is graded again with each of its
+mistakes alone (a second batch), and the lone grading is the one judged.
 The batch is graded as `coursekit-grade` grades by default (coursekit.grading.batch.parallel: sandbox,
 limits, one worker process per core); that it gives the grades of serial `nbgrader autograde` is
 shown by tests/batch/test_parallel.py and, for every attack, tests/batch/test_adversarial.py.
@@ -42,13 +49,17 @@ Run `python -m devtools.corpus` to grade the whole corpus and print the verdicts
 
 import argparse
 import ast
+import contextlib
 import dataclasses
+import io
+import linecache
 import os
 import re
 import shutil
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from coursekit import notebooks
@@ -151,30 +162,17 @@ def run_visible(notebook, answers=None, exercise=None, release=RELEASE, wrap=Non
     Each cell is compiled under a file name of its own held by linecache, as IPython does, so
     checks that read a function's code (checks.code_of) work. Output is swallowed.
     """
-    import contextlib
-    import io
-    import linecache
-    import warnings
-
-    release_nb = notebooks.read(Path(release) / f"{notebook}.ipynb")
-    solutions = _solutions(notebook)
-    cells = release_nb.cells
+    cells = _code_cells(notebook, release)
     if exercise is not None:
-        mine = [i for i, c in enumerate(cells) if notebooks.is_test(c) and exercise_of_cell(c, notebook) == exercise]
-        cells = cells[:max(mine) + 1]
+        cells = cells[:_last_test(cells, notebook, exercise) + 1]
     namespace = {"__name__": "__main__"}
     failures, wrapped = {}, False
+    solutions = _solutions(notebook)
     sys.path.insert(0, str(release))
     try:
-        for number, cell in enumerate(cells):
-            if cell.cell_type != "code":
-                continue
+        for number, cell in cells:
             gid = notebooks.grade_id(cell)
-            source = cell.source
-            if notebooks.is_solution(cell):
-                source = (answers or {}).get(gid, solutions[gid])
-            filename = f"{JUPYTER_CELLS}/{notebook}/{number}.py"
-            linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+            source = (answers or {}).get(gid, solutions[gid]) if notebooks.is_solution(cell) else cell.source
             testing = notebooks.is_test(cell)
             if testing and wrap is not None and not wrapped and exercise_of_cell(cell, notebook) == exercise:
                 if exercise in namespace:
@@ -182,19 +180,37 @@ def run_visible(notebook, answers=None, exercise=None, release=RELEASE, wrap=Non
                 wrapped = True
             if before_cell is not None:
                 before_cell(gid)
-            try:
-                with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
-                        warnings.catch_warnings():
-                    warnings.simplefilter("ignore")  # in Jupyter a warning is printed, and the cell goes on
-                    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the course's own cells
-                failure = None
-            except Exception as error:  # noqa: BLE001 - what the cell shows the student
-                failure = str(error) if type(error).__name__ == "CheckFailed" else f"{type(error).__name__}: {error}"
+            failure = _run_cell(source, f"{JUPYTER_CELLS}/{notebook}/{number}.py", namespace)
             if testing and (exercise is None or exercise_of_cell(cell, notebook) == exercise):
                 failures[gid] = failure
     finally:
         sys.path.remove(str(release))
     return failures
+
+
+def _code_cells(notebook, release):
+    """[(number in the notebook, cell)] for the release notebook's code cells."""
+    release_nb = notebooks.read(Path(release) / f"{notebook}.ipynb")
+    return [(number, cell) for number, cell in enumerate(release_nb.cells) if cell.cell_type == "code"]
+
+
+def _last_test(cells, notebook, exercise):
+    """The position in `cells` of the exercise's last test cell."""
+    return max(i for i, (_, cell) in enumerate(cells)
+               if notebooks.is_test(cell) and exercise_of_cell(cell, notebook) == exercise)
+
+
+def _run_cell(source, filename, namespace):
+    """Run one cell as Jupyter does; None if it passed, else the message the student reads."""
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # in Jupyter a warning is printed, and the cell goes on
+            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the course's own cells
+        return None
+    except Exception as error:  # noqa: BLE001 - what the cell shows the student
+        return str(error) if type(error).__name__ == "CheckFailed" else f"{type(error).__name__}: {error}"
 
 
 def exercise_of_cell(cell, notebook):
@@ -306,11 +322,64 @@ def plan(cases, notebooks_wanted):
             student = f"ok-{nb[:2]}-{seen[case.exercise]}"
             students.setdefault(student, {nb: {}})[nb][case.exercise] = case.code
             carrier[case] = student
-        for i, case in enumerate(c for c in cases if c.notebook == nb and c.kind == "mistake"):
-            student = f"bad-{nb[:2]}-{i + 1:03d}-{case.exercise}"
-            students[student] = {nb: {case.exercise: case.code}}
-            carrier[case] = student
+        mistakes = [c for c in cases if c.notebook == nb and c.kind == "mistake"]
+        for i, pack in enumerate(packs(mistakes, max(1, len(EXERCISES[nb]) // 4))):
+            student = f"bad-{nb[:2]}-{i + 1:03d}"
+            students[student] = {nb: {case.exercise: case.code for case in pack}}
+            carrier.update(dict.fromkeys(pack, student))
     return students, carrier
+
+
+def packs(mistakes, size):
+    """The mistakes in groups of at most `size` that cannot reach each other (first fit, in order)."""
+    groups = []
+    for case in mistakes:
+        reach = _reach(case.code)
+        home = None if reach is None else next(
+            (group for group in groups
+             if len(group) < size and all(reach_ok(case.exercise, reach, other) for other in group)), None)
+        if home is None:
+            groups.append([(case, reach)])
+        else:
+            home.append((case, reach))
+    return [[case for case, _ in group] for group in groups]
+
+
+def reach_ok(exercise, reach, other):
+    """May a mistake (its exercise, its _reach) share a notebook with `other`, a (case, reach) pair?"""
+    other_case, other_reach = other
+    if other_reach is None or other_case.exercise == exercise:
+        return False
+    (defines, mentions), (other_defines, other_mentions) = reach, other_reach
+    return not (defines & other_mentions or other_defines & mentions)
+
+
+def _reach(code):
+    """(names the code binds at its top level, every name it mentions), or None if it may not share
+    a notebook: it does not parse, declares `global`, or assigns to an attribute."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return None
+    mentions = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            return None
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store | ast.Del):
+            return None
+        if isinstance(node, ast.Name):
+            mentions.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            mentions.add(node.attr)
+    defines = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            defines.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            defines.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        else:
+            defines.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store))
+    return defines, mentions
 
 
 def write_submissions(course, students, release, sources):
@@ -326,11 +395,11 @@ def write_submissions(course, students, release, sources):
 # ---------------------------------------------------------------- grading
 
 
-def autograde_all(course, jobs, notebooks_wanted):
+def autograde_all(course, jobs, notebooks_wanted, force=True):
     """Grade every submission in `course` as `coursekit-grade --jobs N` does (the default path:
     sandbox, limits, nbgrader's Autograde in worker processes, one process recording), and raise
-    if nbgrader did not finish a wanted notebook."""
-    outcome = parallel.autograde(course, force=True, jobs=jobs)
+    if nbgrader did not finish a wanted notebook.  force=False grades only what is new."""
+    outcome = parallel.autograde(course, force=force, jobs=jobs)
     failed = {key: why for key, why in outcome.items() if why is not None and key[1] in notebooks_wanted}
     if failed:
         raise RuntimeError(f"autograde did not finish {len(failed)} notebooks in {course}: {failed}")
@@ -346,12 +415,13 @@ def collect(course):
     return results
 
 
-def verdict(case, results, carrier):
-    """(ok, explanation) for one case."""
-    graded = results.get(carrier[case], {}).get(case.notebook)
-    if graded is None:
+def verdict(case, graded):
+    """(ok, explanation) for one case, from the result of grade()."""
+    student = graded["carrier"][case]
+    found = graded["results"].get(student, {}).get(case.notebook)
+    if found is None:
         return False, "no autograded notebook (autograde skipped it)"
-    mine = graded.exercises[case.exercise]
+    mine = found.exercises[case.exercise]
     score, top = mine.score, mine.max_score
     if case.kind == "correct":
         if score < top:
@@ -359,8 +429,9 @@ def verdict(case, results, carrier):
             return False, f"correct answer scored {score}/{top}; failing cells {[c.grade_id for c in failing]}:\n" + \
                 "\n".join(c.output[-1500:] for c in failing)
         return True, f"full marks {score}/{top}"
-    others = {e.exercise: (e.score, e.max_score) for e in graded.exercises.values()
-              if e.exercise != case.exercise and e.score < e.max_score}
+    answered = graded["students"][student][case.notebook]  # the exercises this student answered wrongly
+    others = {e.exercise: (e.score, e.max_score) for e in found.exercises.values()
+              if e.exercise not in answered and e.score < e.max_score}
     if others:
         return False, f"mistake also cost points elsewhere: {others}"
     if score >= top:
@@ -387,10 +458,35 @@ def grade(cases, workdir, notebooks_wanted=None, jobs=None, repo=REPO):
     write_submissions(course, students, release, sources)
     started = time.perf_counter()
     autograde_all(course, jobs or os.cpu_count() or 1, notebooks_wanted)
-    seconds = time.perf_counter() - started
-    results = collect(course)
-    return {"course": course, "release": release, "results": results, "carrier": carrier,
-            "students": students, "seconds": seconds}
+    graded = {"course": course, "release": release, "results": collect(course), "carrier": carrier,
+              "students": students}
+    alone = unpack_doubts(cases, graded)
+    if alone:  # the second batch: only the new students (a run without --force grades what is new)
+        write_submissions(course, alone, release, sources)
+        autograde_all(course, jobs or os.cpu_count() or 1, notebooks_wanted, force=False)
+        graded["results"] = collect(course)
+    graded["seconds"] = time.perf_counter() - started
+    graded["regraded alone"] = len(alone)
+    return graded
+
+
+def unpack_doubts(cases, graded):
+    """Students for the mistakes to grade again alone: those of a packed notebook that did not
+    grade normally or where any packed mistake failed its verdict.  Moves their carrier there."""
+    alone = {}
+    for student in sorted({graded["carrier"][c] for c in cases if c.kind == "mistake"}):
+        packed = [c for c in cases if c.kind == "mistake" and graded["carrier"].get(c) == student]
+        if len(packed) < 2:
+            continue
+        found = graded["results"].get(student, {}).get(packed[0].notebook)
+        if found is not None and found.status == State.GRADED and all(verdict(c, graded)[0] for c in packed):
+            continue
+        for case in packed:
+            lone = f"{student}-{case.exercise}"
+            alone[lone] = {case.notebook: {case.exercise: case.code}}
+            graded["carrier"][case] = lone
+    graded["students"].update(alone)
+    return alone
 
 
 def summarise(cases, graded):
@@ -400,7 +496,7 @@ def summarise(cases, graded):
         mine = [c for c in cases if c.notebook == nb]
         tally = {"correct": [0, 0], "mistake": [0, 0]}
         for case in mine:
-            ok, why = verdict(case, graded["results"], graded["carrier"])
+            ok, why = verdict(case, graded)
             tally[case.kind][0] += ok
             tally[case.kind][1] += 1
             if not ok:
@@ -433,7 +529,7 @@ def main(argv=None):
     print(f"kill rate {killed}/{total_mistakes} = {killed / max(total_mistakes, 1):.1%}; "
           f"false fails {false_fails}/{total_correct}; "
           f"{sum(len(v) for v in graded['students'].values())} notebooks autograded in "
-          f"{graded['seconds']:.1f} s")
+          f"{graded['seconds']:.1f} s ({graded['regraded alone']} of them mistakes graded again alone)")
     jupyter = [(case, *visible_verdict(case)) for case in cases]
     for case, ok, why in jupyter:
         if not ok:

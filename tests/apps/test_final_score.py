@@ -25,7 +25,7 @@ from coursekit import report
 from coursekit.commands import grade
 from coursekit.course import generate_release, nbgrader
 from coursekit.gradescope.results_json import exercise_results, results_json
-from coursekit.lms.roster import Student, write_roster
+from coursekit.lms.roster import Student, load_into_gradebook, read_roster, write_roster
 from coursekit.results import course_results
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.examples import EXAMPLES
@@ -93,7 +93,8 @@ def outputs(course, printed):
         found["grades.csv"] = {row["student_id"]: float(row["score"]) for row in csv.DictReader(fh)}
 
     roster = [Student(s, s.title(), "Student", f"{s}@example.edu", lms_user_id=CANVAS_IDS[s]) for s in HANDED_IN]
-    write_roster(course / "roster.csv", roster)
+    write_roster(course / "roster.csv", roster)  # then what `coursekit-lms roster` does:
+    load_into_gradebook(read_roster(course / "roster.csv"), f"sqlite:///{course / 'gradebook.db'}")
     nbgrader("export", "--exporter=coursekit.lms.CanvasExport", "--to=canvas.csv",
              f"--CanvasExport.assignment_ids={ASSIGNMENT}=555", f"--LmsExport.points_possible={ASSIGNMENT}={top:g}",
              cwd=course)

@@ -117,7 +117,7 @@ def review_text(course):
 
 
 def grade(course, *args, env=None):
-    return subprocess.run([sys.executable, "-m", "coursekit.grading.batch", *args], cwd=course,
+    return subprocess.run([sys.executable, "-m", "coursekit.commands.grade", *args], cwd=course,
                           env=env or environment(), capture_output=True, text=True, timeout=600)
 
 
@@ -148,7 +148,7 @@ def serial(tmp_path_factory):
 def resumed(serial, tmp_path_factory):
     """A --jobs 2 run killed once its first student is recorded, then run again to the end."""
     course = ungraded_copy(serial, tmp_path_factory.mktemp("parallel") / "course")
-    run = subprocess.Popen([sys.executable, "-m", "coursekit.grading.batch", "--jobs", "2"], cwd=course,
+    run = subprocess.Popen([sys.executable, "-m", "coursekit.commands.grade", "--jobs", "2"], cwd=course,
                            env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
     deadline = time.monotonic() + 300
@@ -338,7 +338,7 @@ def dask_cluster(tmp_path):
 def test_a_dask_cluster_grades_as_serial_even_when_a_worker_dies(serial, dask_cluster, tmp_path):
     address, workers = dask_cluster
     course = ungraded_copy(serial, tmp_path / "course")
-    run = subprocess.Popen([sys.executable, "-m", "coursekit.grading.batch", "--scheduler", address], cwd=course,
+    run = subprocess.Popen([sys.executable, "-m", "coursekit.commands.grade", "--scheduler", address], cwd=course,
                            env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     from distributed import Client
 
@@ -372,7 +372,7 @@ def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_p
     import psutil
 
     course = ungraded_copy(serial, tmp_path / "course")
-    run = subprocess.Popen([sys.executable, "-m", "coursekit.grading.batch", "--jobs", "2"], cwd=course,
+    run = subprocess.Popen([sys.executable, "-m", "coursekit.commands.grade", "--jobs", "2"], cwd=course,
                            env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     killed = None
     deadline = time.monotonic() + 120
@@ -423,7 +423,7 @@ def test_a_program_read_from_standard_input_grades_in_parallel(serial, tmp_path)
     for student in (course / "submitted").iterdir():
         if student.name != "chidi":  # the untouched release: the quickest to grade
             shutil.rmtree(student)
-    script = "from coursekit.grading import parallel\nprint(sorted(parallel.autograde('.', jobs=2).items()))\n"
+    script = "from coursekit.grading.batch import parallel\nprint(sorted(parallel.autograde('.', jobs=2).items()))\n"
     run = subprocess.run([sys.executable, "-"], input=script, cwd=course, env=environment(),
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
@@ -566,4 +566,4 @@ def test_progress_prints_one_line_per_notebook_when_not_a_terminal():
 def test_summary_counts_states_and_says_the_wall_time():
     line = summary(["graded", "graded", "stopped", "not graded"], 83.0)
     assert line.startswith("Graded 4 notebooks in 1 min 23 s")
-    assert "2 graded, 1 stopped, 1 not graded" in line
+    assert "2 graded, 1 not graded, 1 stopped" in line  # in the order of status.State

@@ -40,8 +40,8 @@ ENV_SECRET = "MATH_NUMPY_TEST_SECRET"
 
 @pytest.fixture(scope="module")
 def sabotaged(tmp_path_factory):
-    """The deny cases and two honest students (the reference solution, the blank release) in 02,
-    graded serially with the sandbox and split grading off."""
+    """The deny cases and two honest students (the reference solution, the blank release) in every
+    notebook a deny case attacks, graded serially with the sandbox and split grading off."""
     listener = Listener()
     patch = pytest.MonkeyPatch()
     secret, env_secret = f"CANARY-{uuid.uuid4().hex}", f"ENVCANARY-{uuid.uuid4().hex}"
@@ -52,9 +52,10 @@ def sabotaged(tmp_path_factory):
         rel = {nb: notebooks.read(release / f"{nb}.ipynb") for nb in NOTEBOOKS}
         solutions = {nb: reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
                      for nb in NOTEBOOKS}
-        honest = {"reference": notebooks.filled_in(rel[NB], solutions[NB]), "blank": rel[NB]}
-        for student, node in honest.items():
-            notebooks.write(node, course / "submitted" / student / ASSIGNMENT / f"{NB}.ipynb")
+        for nb in {attack.notebook for attack in DENY_CASES} | {NB}:  # the honest pair where any case attacks
+            honest = {"reference": notebooks.filled_in(rel[nb], solutions[nb]), "blank": rel[nb]}
+            for student, node in honest.items():
+                notebooks.write(node, course / "submitted" / student / ASSIGNMENT / f"{nb}.ipynb")
         ctx = cases.Context(rel, solutions, str(course), listener.port, uuid.uuid4().hex[:12])
         for attack in DENY_CASES:
             folder = course / "submitted" / attack.student / ASSIGNMENT

@@ -73,7 +73,7 @@ def test_corpus_covers_every_exercise(cases):
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.notebook[:2]}-{c.exercise}-{c.kind}-{c.line}")
 def test_corpus_case(case, graded):
     """Correct answers earn full marks; a mistake loses points in its own exercise only."""
-    ok, why = corpus.verdict(case, graded["results"], graded["carrier"])
+    ok, why = corpus.verdict(case, graded)
     assert ok, f"{case.name} (tests/corpus/answers/{case.notebook}.py:{case.line}): {why}"
 
 
@@ -87,3 +87,32 @@ def test_non_answers_score_zero_in_every_exercise(notebook, kind, graded):
     assert {r[2] for r in rows} == set(EXERCISES[notebook]), f"{notebook}: {kind} was not graded"
     paid = [(exercise, score) for _, _, exercise, score, _ in rows if score > 0]
     assert not paid, f"{notebook}: {kind} earned points in {paid}"
+
+
+def test_packed_mistakes_cannot_reach_each_other_and_a_doubtful_pack_is_graded_alone():
+    """The corpus packs a few mistakes per student (devtools/corpus.py says why); packing must never
+    decide a verdict. No kernel here: the plan, then the regrade of a pack that was not graded."""
+    students, carrier = corpus.plan(CASES, list(EXERCISES))
+    mistakes = [c for c in CASES if c.kind == "mistake"]
+    packed = {}
+    for case in mistakes:
+        packed.setdefault(carrier[case], []).append(case)
+    for student, pack in packed.items():
+        nb = pack[0].notebook
+        assert len(pack) <= max(1, len(EXERCISES[nb]) // 4), student
+        assert students[student] == {nb: {c.exercise: c.code for c in pack}}
+        for i, case in enumerate(pack):
+            for other in pack[i + 1:]:
+                assert corpus.reach_ok(case.exercise, corpus._reach(case.code), (other, corpus._reach(other.code)))
+    assert len(packed) < len(mistakes) / 2  # the point of packing
+    syntax_error = next(c for c in mistakes if corpus._reach(c.code) is None)
+    assert packed[carrier[syntax_error]] == [syntax_error]
+
+    graded = {"carrier": dict(carrier), "students": dict(students), "results": {}}  # nothing was graded
+    alone = corpus.unpack_doubts(CASES, graded)
+    shared = [c for c in mistakes if len(packed[carrier[c]]) > 1]
+    assert len(alone) == len(shared)
+    for case in shared:
+        lone = graded["carrier"][case]
+        assert lone in alone and alone[lone] == {case.notebook: {case.exercise: case.code}}
+    assert all(graded["carrier"][c] == carrier[c] for c in mistakes if c not in shared)

@@ -20,7 +20,7 @@ from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
 from coursekit import feedback, notebooks
-from coursekit.feedback_course import nbgrader
+from coursekit.course import nbgrader
 from coursekit.redaction import Markers
 from coursekit.results import CellResult, ExerciseResult, Failure, NotebookResult
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of

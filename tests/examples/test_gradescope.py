@@ -24,6 +24,7 @@ from nbgrader.api import Gradebook
 
 from coursekit import gradescope, notebooks, redaction
 from coursekit.gradescope import results_json
+from coursekit.results import NOT_ANSWERED
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS
 from devtools import examples
 from devtools.scratch import REPO
@@ -96,7 +97,7 @@ def runs(tmp_path_factory, autograder_zip):
             (root / "submission_metadata.json").write_text(json.dumps({
                 "created_at": SUBMITTED, "assignment": {"due_date": DUE, "late_due_date": None},
                 "users": [{"email": "bao@example.edu", "assignment": {"due_date": None}}]}))
-            command = [str(root / "source" / ".venv" / "bin" / "python"), "-m", "coursekit.gradescope", "run",
+            command = [str(root / "source" / ".venv" / "bin" / "python"), "-m", "coursekit.commands.gradescope", "run",
                        "--root", str(root), "--sandbox", "off"]
         upload(root / "submission")
         started[student] = root, subprocess.Popen(
@@ -199,7 +200,7 @@ def test_bao_scores_exercise_by_exercise(runs, cases):
             assert test["score"] < test["max_score"] and test["output"] != "All tests passed.", test
             assert "points" in test["output"] and ": " in test["output"], test
         else:
-            assert test["score"] == 0 and results.NOT_ANSWERED in test["output"], test
+            assert test["score"] == 0 and NOT_ANSWERED in test["output"], test
 
 
 @pytest.mark.slow
@@ -288,8 +289,8 @@ def test_submission_times_come_from_gradescope_metadata(tmp_path):
 
 
 def test_limits_without_the_sandbox_are_applied_by_prlimit_as_an_unprivileged_user():
-    limit = gradescope.limits(REPO)
-    assert limit == {"memory_mb": 2048, "cpu_seconds": 120, "processes": 64, "file_mb": 64}  # the config's
+    limit = gradescope.limits(REPO)  # the limits of the course config
+    assert limit == {"memory_mb": 2048, "cpu_seconds": 120, "processes": 64, "file_mb": 64, "folder_mb": 32}
     probe = ("import os, resource as r; print(os.getuid(), *(r.getrlimit(getattr(r, 'RLIMIT_' + k))[0] "
              "for k in ('AS', 'CPU', 'NPROC', 'FSIZE')))")
     as_user = 65534 if os.geteuid() == 0 else None
@@ -349,7 +350,7 @@ def test_zip_has_what_gradescope_and_grading_need_and_nothing_else(autograder_zi
     shipped = {p.relative_to(REPO).as_posix() for p in (REPO / "source").rglob("*")
                if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts}
     assert shipped | {"nbgrader_config.py", "pyproject.toml", "requirements.txt", "scripts/setup.sh"} <= names
-    assert {"coursekit/commands/gradescope.py", "coursekit/grading/batch/",
+    assert {"coursekit/commands/gradescope.py", "coursekit/grading/batch/serial.py",
             "coursekit/grading/plugins/limited_execute.py", "coursekit/grading/kernel/sandbox.py",
             "coursekit/grading/scan/checker.py", f"source/{ASSIGNMENT}/checks.py"} <= names
     for name in names:

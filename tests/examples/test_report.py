@@ -18,7 +18,8 @@ from nbgrader.api import Gradebook
 from PIL import Image
 
 from coursekit import report
-from coursekit.gradebook_copy import environment
+from coursekit.commands import report as report_command
+from coursekit.course import environment
 from coursekit.results import course_results
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
 from tests.support.course_files import max_score
@@ -124,7 +125,7 @@ def test_picture_is_a_valid_png_of_a_readable_size(written):
 
 def test_command_line_writes_both_files(gradebook_copy, tmp_path):
     shutil.copy(gradebook_copy / "gradebook.db", tmp_path / "gradebook.db")
-    result = subprocess.run([sys.executable, "-m", "coursekit.report", "--out", "out"], cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-m", "coursekit.commands.report", "--out", "out"], cwd=tmp_path,
                             env=environment(), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
@@ -135,6 +136,6 @@ def test_command_line_writes_both_files(gradebook_copy, tmp_path):
 def test_command_line_outside_a_course_says_so_and_creates_nothing(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(SystemExit) as stopped:
-        report.main([])
+        report_command.main([])
     assert stopped.value.code == 1 and "no gradebook.db" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [], "opening a missing gradebook would have created one"

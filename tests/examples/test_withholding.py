@@ -7,7 +7,7 @@ in tests/renderers/lms/test_export.py.  Gradebooks are built without grading (te
 import csv
 import shutil
 
-from coursekit import review
+from coursekit import results
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
 
@@ -37,7 +37,7 @@ def test_end_to_end_coursekit_grade_withholds_and_nbgrader_export_leaves_it_out(
     assert "Withheld for review, in no export until cleared: 3 notebook(s) of bao" in graded_out
     assert all(line.rstrip().endswith("*") for line in graded_out.splitlines() if line.startswith("bao "))
     exported = scores()
-    assert exported["bao"] == review.WITHHELD and float(exported["alice"]) > 0
+    assert exported["bao"] == results.WITHHELD and float(exported["alice"]) > 0
     listed = run("coursekit-review")
     assert all(f"bao  {nb}  tamper scan: extra-file" in listed for nb in NOTEBOOKS)
     run("coursekit-review", "clear", "bao")
