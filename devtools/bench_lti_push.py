@@ -24,8 +24,8 @@ from coursekit.lti import cli, keys
 from coursekit.lti.config import settings_of
 from coursekit.lti.store import open_store
 from devtools.scratch import REPO
-from tests.lms import gradebooks
 from tests.lti.lti_platform import LEARNER, Lms, rsa_pair
+from tests.support import gradebooks
 
 TOOL_URL = "https://tool.invalid"  # no launch is made: the platform never reaches the tool
 

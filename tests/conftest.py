@@ -1,7 +1,7 @@
 """The two tiers, by folder; shared fixtures: the graded corpus and the graded example students.
 
 The folders mirror the package's layers (docs/development.md). A test is `slow` when its folder is
-one of SLOW_FOLDERS: those start kernels or run nbgrader (kernel/, batch/, corpus/, examples/).
+one of SLOW_FOLDERS: those start kernels or run nbgrader (kernel/, batch/, corpus/, examples/, apps/, lti_grading/).
 Every other folder is the quick tier (`bash scripts/test.sh -m "not slow"`), where starting a
 kernel or an nbgrader command fails the test: the rule is enforced, not hoped for.
 
@@ -26,7 +26,9 @@ from devtools import corpus
 from devtools.scratch import REPO
 from tests.support.digest import digest
 
-SLOW_FOLDERS = {"kernel", "batch", "corpus", "examples", "apps"}
+# lti_grading: the LTI tool's worker grades uploads in sandboxed kernels (tests/lti, the tool without
+# grading, stays quick).
+SLOW_FOLDERS = {"kernel", "batch", "corpus", "examples", "apps", "lti_grading"}
 
 # nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
 # (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.

@@ -1,22 +1,25 @@
 """`coursekit-lti`: the LTI 1.3 tool's commands, run in the course directory (docs/lti.md).
 
     coursekit-lti keys     create the tool's RSA key pair; print what an LMS admin pastes
-    coursekit-lti serve    run the tool (login, launch, key set) for the LMS
+    coursekit-lti serve    run the tool for the LMS (login, launch, the student's and instructor's pages),
+                           and its grading worker beside it
+    coursekit-lti worker   grade the uploads of the student's page as they arrive, send their scores
     coursekit-lti roster   the LMS course's learners into the gradebook (Names and Roles)
     coursekit-lti push     final scores to the LMS gradebook (Assignment and Grade Services)
     coursekit-lti status   what is recorded: course contexts, LMS users, the last push
 """
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
 import requests
 from pylti1p3.exception import LtiException
 
-from ..course import config_of
+from ..course import config_of, environment
 from ..lms.roster import RosterError as CsvRosterError
-from . import keys
+from . import keys, worker
 from .config import settings_of
 from .context import ContextError, choose
 from .lineitem import LineItemError
@@ -48,6 +51,11 @@ def parser():
     serve.add_argument("--port", type=int, help="port (default: c.LtiServer.port)")
     serve.add_argument("--certfile", help="TLS certificate (PEM)")
     serve.add_argument("--keyfile", help="TLS private key (PEM)")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="do not start the grading worker (default: c.LtiWorker.start_with_server)")
+    grader = commands.add_parser("worker", help="grade the uploads of the student's page as they arrive")
+    grader.add_argument("--jobs", type=int, help="students graded at once (default: c.LtiWorker.jobs)")
+    grader.add_argument("--once", action="store_true", help="grade what is queued, then stop")
     for name, what in (("roster", "import the LMS course's learners into the gradebook"),
                        ("push", "send the final scores to the LMS gradebook"),
                        ("status", "list what the tool has recorded")):
@@ -88,12 +96,25 @@ def serve_command(course, args, out):
             setattr(settings, name, getattr(args, name))
     server = make_server(create_app(course), settings)
     scheme = "https" if settings.certfile else "http"
+    grader = None
+    if worker.LtiWorker(config=config_of(course)).start_with_server and not args.no_worker:
+        # A process of its own: the web process never runs student code.
+        grader = subprocess.Popen([sys.executable, "-m", "coursekit.lti.cli", "--course", str(course), "worker"],
+                                  env=environment())
+        print(f"Started the grading worker (process {grader.pid})", file=out, flush=True)
     print(f"Serving the LTI tool on {scheme}://{settings.ip}:{settings.port} (Ctrl-C stops it)", file=out, flush=True)
     try:
         server.safe_start()
     finally:
         server.stop()
+        if grader is not None:
+            grader.terminate()  # it finishes the uploads in hand, then stops
+            grader.wait()
     return 0
+
+
+def worker_command(course, args, out):
+    return worker.main(course, once=args.once, jobs=args.jobs, out=out)
 
 
 def working_on(course, args):
@@ -141,8 +162,8 @@ def status_command(course, args, out):
     return 0
 
 
-COMMANDS = {"keys": keys_command, "serve": serve_command, "roster": roster_command, "push": push_command,
-            "status": status_command}
+COMMANDS = {"keys": keys_command, "serve": serve_command, "worker": worker_command, "roster": roster_command,
+            "push": push_command, "status": status_command}
 
 
 if __name__ == "__main__":

@@ -77,8 +77,13 @@ class LtiTool(LoggingConfigurable):
     max_response_bytes = Integer(16 * 2**20, help="The largest answer read from the LMS (key set, token, a "
                                                   "page of members or line items); larger is refused.").tag(config=True)
     push_threads = Integer(4, help="Scores sent at once by a push.").tag(config=True)
-    launch_lifetime = Integer(8 * 3600, help="Seconds a launch stays usable after it was checked (the "
-                                             "instructor page's buttons).").tag(config=True)
+    launch_lifetime = Integer(8 * 3600, help="Seconds a launch stays usable after it was checked: the session of "
+                                             "the student's or the instructor's page.").tag(config=True)
+    due_date_keys = List(Unicode(), ["due_at", "due_date", "duedate"], help="Custom launch parameters that carry the "
+                         "assignment's due date (ISO 8601), shown on the student's page. LTI 1.3 has no due date "
+                         "claim: add one to the tool's custom fields in the LMS, e.g. Canvas "
+                         "due_at=$Canvas.assignment.dueAt.iso8601, others due_at=$ResourceLink.submission.endDateTime. "
+                         "The late penalty is nbgrader's, from the gradebook's due date.").tag(config=True)
 
     def missing(self):
         """The required settings still empty, by name."""

@@ -31,7 +31,7 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 
 from ..lms.exporters import feedback_comment, points
-from ..results import course_results
+from ..results import course_results, student_result
 from . import lineitem
 from .connector import answer_of
 from .platform import Platform
@@ -165,10 +165,14 @@ def send(platform: Platform, context: Context, lineitem_url, decision: Decision)
                        tried.get("timestamp", ""))
 
 
-def push(course, platform: Platform, store: Store, context: Context, db_url, missing_as_zero=False):
-    """Send what the rules above say to send; return the Report (every decision and every outcome)."""
+def push(course, platform: Platform, store: Store, context: Context, db_url, missing_as_zero=False, students=None):
+    """Send what the rules above say to send; return the Report (every decision and every outcome).
+    students: only these (the grading worker's, just graded), else the whole class."""
     lineitem_url, _ = lineitem.ensure(platform, store, context, db_url)
-    results = course_results(course, db_url=db_url)
+    if students is None:
+        results = course_results(course, db_url=db_url)
+    else:
+        results = {s: student_result(course, s, db_url=db_url) for s in students}
     decisions = decide(results, store.users(context.issuer), store.sent(lineitem_url), missing_as_zero)
     report = Report(lineitem_url, decisions)
     todo = [d for d in decisions if d.state == SENDABLE]

@@ -11,7 +11,7 @@ import threading
 
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +27,15 @@ class LtiServer(LoggingConfigurable):
     threads = Integer(8, help="Requests served at once.").tag(config=True)
     behind_proxy = Bool(False, help="Believe one reverse proxy's X-Forwarded-Proto, -Host and -For (it "
                                     "terminates TLS).").tag(config=True)
+    frame_ancestors = List(Unicode(), ["https:"], help="Who may show the tool's pages in a frame (the "
+                           "Content-Security-Policy's frame-ancestors, beside the tool itself): by default any HTTPS "
+                           "page, as the LMS shows the tool in an iframe from an address that is often not its "
+                           "issuer's (Canvas: https://school.instructure.com). Name the LMS's own origin(s) to allow "
+                           "only them. The session cookie is partitioned by the framing site, so another site that "
+                           "frames the tool has no session.").tag(config=True)
+    status_poll_seconds = Integer(3, help="While an upload waits for its grade, the student's page asks the tool "
+                                          "this often whether it changed (and then reloads); 0: never (reloading "
+                                          "the page shows the latest state).").tag(config=True)
 
 
 def make_server(app, settings: LtiServer):
@@ -35,7 +44,9 @@ def make_server(app, settings: LtiServer):
     server = wsgi.Server((settings.ip, settings.port), app, numthreads=max(2, settings.threads),
                          server_name="coursekit-lti")
     server.max_request_header_size = 64 * 1024
-    server.max_request_body_size = 1024 * 1024
+    # Larger than the app's own limit (the uploads' MAX_CONTENT_LENGTH), so that the app answers an
+    # oversized upload with its page; twice that is refused by cheroot before anything is read.
+    server.max_request_body_size = 2 * max(app.config.get("MAX_CONTENT_LENGTH") or 0, 1024 * 1024)
     if settings.certfile or settings.keyfile:
         server.ssl_adapter = BuiltinSSLAdapter(settings.certfile, settings.keyfile)
     return server

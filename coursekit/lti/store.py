@@ -9,7 +9,12 @@ of the web process, or a push from another process, loses nothing:
                     Assignment and Grade Services endpoint and the assignment's line item;
 - lti_user:         which LMS user (issuer, sub) is which nbgrader student; a student id belongs to one
                     LMS user only (a unique constraint, not a convention);
-- lti_score:        every score the tool tried to send: what, when, and what the LMS answered.
+- lti_score:        every score the tool tried to send: what, when, and what the LMS answered;
+- lti_submission:   every notebook upload of a student's page, in order of arrival: the queue the grading
+                    worker takes them from (coursekit/lti/queue.py), and each one's outcome;
+- lti_web_session:  the tool's own sessions after a checked launch (coursekit/lti/sessions.py): who, in
+                    which course, the page's CSRF token; the browser holds only a random token whose
+                    digest is the key.
 
 Values that came from the network are stored as JSON text, never pickled.
 """
@@ -99,6 +104,47 @@ scores = Table(
 )
 
 
+submissions = Table(
+    "lti_submission", metadata,
+    Column("id", Integer, primary_key=True),  # the order of arrival
+    Column("student_id", String(255), nullable=False, index=True),
+    Column("issuer", String(255), nullable=False, default=""),  # the launch's, for the push
+    Column("deployment_id", String(255), nullable=False, default=""),
+    Column("context_id", String(255), nullable=False, default=""),
+    Column("folder", String(64), nullable=False),  # its folder's name, made by the tool (never from the upload)
+    Column("notebooks", Text, nullable=False),  # JSON list: the notebooks this upload brought
+    Column("timestamp", String(64), nullable=False),  # its timestamp.txt, as nbgrader writes one
+    Column("received_at", Float, nullable=False),  # time.time() (the rate limit counts by it)
+    Column("state", String(16), nullable=False, index=True),  # queued | grading | graded | withheld | ...
+    Column("superseded_by", Integer),
+    Column("worker", String(255), nullable=False, default=""),  # who claimed it: host:pid:token
+    Column("heartbeat_at", Float),  # time.time() of the claim's last sign of life
+    Column("attempts", Integer, nullable=False, default=0),  # claims that ended without a result
+    Column("finished_at", Float),
+    Column("score", Float),  # the final score when graded (late penalty applied)
+    Column("max_score", Float),
+    Column("result", Text, nullable=False, default="{}"),  # JSON: per notebook its status and points
+    Column("lms", Text, nullable=False, default=""),  # what the push did with it
+    Column("detail", Text, nullable=False, default=""),  # why it is withheld, failed or superseded
+)
+
+web_sessions = Table(
+    "lti_web_session", metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the cookie's random token
+    Column("role", String(16), nullable=False),  # learner | instructor
+    Column("issuer", String(255), nullable=False),
+    Column("sub", String(255), nullable=False),
+    Column("student_id", String(255), nullable=False, default=""),
+    Column("name", String(255), nullable=False, default=""),
+    Column("deployment_id", String(255), nullable=False, default=""),
+    Column("context_id", String(255), nullable=False, default=""),
+    Column("title", String(255), nullable=False, default=""),  # the resource link's title
+    Column("due", String(64), nullable=False, default=""),  # ISO 8601, when the LMS sent a due date
+    Column("csrf", String(64), nullable=False),
+    Column("expires_at", Float, nullable=False, index=True),
+)
+
+
 def now():
     return datetime.datetime.now(datetime.UTC)
 
@@ -145,6 +191,7 @@ class Sent:
     ok: bool
     status: int | None
     answer: str
+    payload: str = "{}"  # the Score as sent (JSON)
 
 
 class DuplicateStudent(Exception):
@@ -156,7 +203,10 @@ class Store:
 
     def __init__(self, url):
         self.url = url
-        self.engine = create_engine(url, future=True)
+        # SQLite: a writer waits up to 30 s for another (the grading worker records while the web
+        # process takes uploads), instead of pysqlite's 5 s.
+        options = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
+        self.engine = create_engine(url, future=True, **options)
         metadata.create_all(self.engine)
 
     def close(self):
@@ -264,7 +314,7 @@ class Store:
         with self.engine.connect() as db:
             rows = db.execute(select(scores).where(scores.c.lineitem_url == lineitem_url).order_by(scores.c.id))
             for row in rows:
-                sent = Sent(row.fingerprint, row.timestamp, row.ok, row.status, row.answer)
+                sent = Sent(row.fingerprint, row.timestamp, row.ok, row.status, row.answer, row.payload)
                 last[row.student_id] = sent
                 if row.ok:
                     last_ok[row.student_id] = sent

@@ -15,7 +15,8 @@ What its 0.1.8 release does not check, and a real LMS does, this host checks too
   older than the one stored (409, lti1p3platform's OLD_TIMESTAMP status);
 - the tool's key set is given inline (its newer code refuses http and loopback key-set URLs), unless
   a test asks for the URL (the deadlock test).
-Faults for the tests: `faults` (what the next score posts get: an HTTP status, or "drop" to close
+A course page (`/course?user=...`) shows the tool in an iframe, as an LMS does, and the launch form
+posts itself.  Faults for the tests: `faults` (what the next score posts get: an HTTP status, or "drop" to close
 the connection unanswered), `revoke_tokens()`, `claims` (launch claims overridden, as a platform
 that signs a wrong id_token would), `jwks_padding` (an oversized key set).
 """
@@ -147,10 +148,11 @@ class Launch(LTIAdvantageMessageLaunchAbstract):
         return message
 
     def render_launch_form(self, launch_data, **kwargs):
+        # Posted by its script, as an LMS's is (a browser); the tests' requests-based browser posts it itself.
         fields = "".join(f'<input type="hidden" name="{name}" value="{html.escape(launch_data[name])}">'
                          for name in ("id_token", "state"))
         return (f'<!doctype html><form method="post" action="{html.escape(launch_data["launch_url"])}">'
-                f"{fields}</form>")
+                f"{fields}</form><script>document.forms[0].submit()</script>")
 
 
 class Grades(AssignmentsGradesService):
@@ -274,6 +276,7 @@ class Lms:
         self.members_per_page, self.lineitems_per_page = 2, 2
         self.launch_lineitem = None
         self.jwks_padding = 0
+        self.frame_height = 1500  # the course page's iframe
         self.numbers = itertools.count(1)
         self.lock = threading.Lock()
         self.registration = (Registration().set_iss(self.issuer).set_client_id(client_id)
@@ -326,6 +329,7 @@ class Lms:
     def flask_app(self):
         app = Flask("test-lms")
         app.add_url_rule("/initiate", view_func=self.initiate)
+        app.add_url_rule("/course", view_func=self.course_page)
         app.add_url_rule("/auth", view_func=self.authorize, methods=["GET", "POST"])
         app.add_url_rule("/jwks", view_func=self.jwks)
         app.add_url_rule("/token", view_func=self.token, methods=["POST"])
@@ -335,6 +339,18 @@ class Lms:
                          methods=["POST"])
         app.add_url_rule("/contexts/<context>/memberships", view_func=self.members_route)
         return app
+
+    def course_page(self):
+        """The LMS's page of the assignment for a user: the tool in an iframe, launched as an LMS launches
+        it (the iframe's document is the tool's, a third party to this page)."""
+        start = html.escape(self.url("/initiate", user=request.args["user"], link=request.args.get("link", "link-1")))
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{self.context_title}</title>'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f'<style>body{{margin:0;font-family:sans-serif}}'
+                f' header{{background:#394b58;color:#fff;padding:.6rem 1rem}}'
+                f' iframe{{border:0;width:100%;height:{self.frame_height}px}}</style></head><body>'
+                f'<header>Test LMS · {html.escape(self.context_title)} · Assignments</header>'
+                f'<iframe id="tool" name="tool" title="Maths and NumPy" src="{start}"></iframe></body></html>')
 
     def initiate(self):
         """What the LMS does when a user clicks the tool's link: OIDC third-party initiated login."""

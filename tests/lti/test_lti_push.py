@@ -4,7 +4,6 @@ withheld and missing ones not sent, only changes re-sent, failures retried and n
 import datetime
 
 import pytest
-from bs4 import BeautifulSoup
 from nbgrader.api import Gradebook
 
 from coursekit import review
@@ -12,7 +11,7 @@ from coursekit.lti.hook import push_after_grading
 from coursekit.lti.store import open_store
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 
-from .world import World, expected_scores
+from .world import World, csrf_of, expected_scores
 
 
 def launched(world):
@@ -122,10 +121,10 @@ def test_the_tool_restarted_between_launch_and_push_still_pushes(world):
     launched, and the push finds the course, its members and its line item."""
     browser = world.browser()
     page = browser.launch("u-prof")
-    launch_id = BeautifulSoup(page.text, "html.parser").find("input", {"name": "launch_id"})["value"]
+    token = csrf_of(page.text)
     world.stop_tool()
     world.start_tool()
-    imported = browser.session.post(f"{world.tool_url}/roster", data={"launch_id": launch_id})
+    imported = browser.session.post(f"{world.tool_url}/roster", data={"csrf": token})
     assert imported.status_code == 200 and "Learners: 6 (6 new" in imported.text
     world.stop_tool()
     code, out, err = world.cli("push")

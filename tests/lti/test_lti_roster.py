@@ -1,13 +1,12 @@
 """The roster from Names and Roles into the gradebook: learners enrolled with ids chosen once, staff and
 inactive members listed and left out, never two LMS users on one student id."""
 
-from bs4 import BeautifulSoup
 from nbgrader.api import Gradebook
 
 from coursekit.lti.store import open_store
 
 from .lti_platform import LEARNER, NRPS_SCOPE
-from .world import LEARNER_IDS
+from .world import LEARNER_IDS, csrf_of
 
 
 def students(world):
@@ -74,16 +73,13 @@ def test_the_roster_needs_the_names_and_roles_scope(world):
 def test_the_instructor_pages_button_imports_the_roster(world):
     browser = world.browser()
     page = browser.launch("u-prof")
-    form = BeautifulSoup(page.text, "html.parser").find("form")
-    launch_id = form.find("input", {"name": "launch_id"})["value"]
-    result = browser.session.post(f"{world.tool_url}/roster", data={"launch_id": launch_id})
+    token = csrf_of(page.text)
+    result = browser.session.post(f"{world.tool_url}/roster", data={"csrf": token})
     assert result.status_code == 200 and "Learners: 6 (6 new, 0 known before)" in result.text
     assert "Staff, not students (3)" in result.text
-    # Another browser (no session cookie of the launch), or a made-up id: refused, nothing imported.
+    # Another browser (no session cookie), a made-up token, no token: refused, nothing imported.
     before = world.dump()
-    for who, data in ((world.browser(), {"launch_id": launch_id}),
-                      (browser, {"launch_id": "lti1p3-launch-00000000-0000-0000-0000-000000000000"}),
-                      (browser, {"launch_id": "../../etc"})):
+    for who, data in ((world.browser(), {"csrf": token}), (browser, {"csrf": "x" * len(token)}), (browser, {})):
         refused = who.session.post(f"{world.tool_url}/roster", data=data)
         assert refused.status_code == 403, refused.text
     assert world.dump() == before

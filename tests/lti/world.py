@@ -1,5 +1,6 @@
 """The LTI tests' world: a course with graded students, the test LMS (lti_platform.Lms), the tool served
 over HTTPS by cheroot, and a browser (a requests session that keeps cookies and posts the LMS's forms).
+A World can be made of another course (`template`): tests/lti_grading's, where grading can run.
 
 Keys are made at test time: the tool's and the platform's RSA pairs, and the tool's TLS certificate
 for 127.0.0.1, once per session.  Each test gets its own course, LMS and tool server (the fixtures
@@ -95,6 +96,7 @@ def template_course(path):
     review.write_ledger(path, {review.key(s, nb): {"reason": "stopped (memory limit)", "sha256": "", "cleared": None}
                                for s, nb in WITHHELD.items()})
     write_roster(path / "roster.csv", CSV_ROSTER)
+    shutil.copytree(REPO / "release", path / "release")  # what the student's page offers and checks names by
     return total
 
 
@@ -113,6 +115,11 @@ def form_of(page):
     """(action, fields) of the LMS's auto-submitted launch form."""
     form = BeautifulSoup(page, "html.parser").find("form")
     return form["action"], {i["name"]: i["value"] for i in form.find_all("input")}
+
+
+def csrf_of(page):
+    """The CSRF token of a tool page's forms."""
+    return BeautifulSoup(page, "html.parser").find("input", {"name": "csrf"})["value"]
 
 
 class Browser:
@@ -140,8 +147,9 @@ class Browser:
 class World:
     """One course directory, its LMS and its running tool."""
 
-    def __init__(self, path, pems, scheme="https", key_set_by_url=False, settings=""):
+    def __init__(self, path, pems, scheme="https", key_set_by_url=False, settings="", template=None):
         self.path, self.pems = path, pems
+        self.template = template or pems["course"]
         self.tool_port = free_port()
         self.tool_url = f"{scheme}://127.0.0.1:{self.tool_port}"
         self.jwks = {"keys": [keys.jwk(pems["tool"][1])]}
@@ -155,10 +163,11 @@ class World:
         self.start_tool()
 
     def build_course(self, settings):
-        for name in ("nbgrader_config.py", "gradebook.db", "withheld.json", "roster.csv"):
-            shutil.copy(self.pems["course"] / name, self.path / name)
+        for item in self.template.iterdir():  # the course files: config, gradebook, release (and source)
+            (shutil.copytree if item.is_dir() else shutil.copy)(item, self.path / item.name)
         lines = [f"c.LtiTool.{name} = {value!r}" for name, value in {"url": self.tool_url, **self.lms.tool_settings,
                                                                      "backoff": 0.01, "attempts": 4}.items()]
+        lines.append(f"c.LtiServer.frame_ancestors = [{self.lms.base!r}]")  # the LMS's course page frames the tool
         with open(self.path / "nbgrader_config.py", "a", encoding="utf-8") as fh:
             fh.write("\n# The test LMS's registration of this tool\n" + "\n".join(lines) + "\n" + settings + "\n")
         (self.path / "lti").mkdir()
