@@ -1,6 +1,10 @@
 """Constructed gradebooks for the export tests: the release's grade cells (so the points follow
 source/ and release/), students' scores set directly, no kernel run."""
 
+import shutil
+import tempfile
+from pathlib import Path
+
 import nbformat
 from nbgrader.api import Gradebook
 
@@ -18,18 +22,33 @@ def release_grade_cells(release=REPO / "release" / ASSIGNMENT):
     return cells
 
 
+_BASES = {}  # the grade cells (a tuple) -> a gradebook file holding only them, made once per process
+
+
+def _base(cells):
+    """A gradebook with the assignment and its grade cells only. A new nbgrader gradebook costs
+    seconds (nbgrader runs `alembic heads`, then commits each grade cell): built once, copied after."""
+    key = tuple((nb, tuple(grade_cells)) for nb, grade_cells in cells.items())
+    if key not in _BASES:
+        path = Path(tempfile.mkdtemp(prefix="gradebook-base-")) / "gradebook.db"
+        with Gradebook(f"sqlite:///{path}") as gb:
+            gb.add_assignment(ASSIGNMENT)
+            for nb, grade_cells in cells.items():
+                gb.add_notebook(nb, ASSIGNMENT)
+                for name, points in grade_cells:
+                    gb.add_grade_cell(name, nb, ASSIGNMENT, max_score=points, cell_type="code")
+        _BASES[key] = path
+    return _BASES[key]
+
+
 def build(db_path, students, fractions, late_penalty=None, cells=None):
     """A gradebook with the release's grade cells; students: [(id, first, last, lms id)];
     fractions: {student: share of each cell's points} (absent: no submission); late_penalty:
     {student: points}.  Returns the assignment's total points."""
     cells = cells or release_grade_cells()
     late_penalty = late_penalty or {}
+    shutil.copyfile(_base(cells), db_path)
     with Gradebook(f"sqlite:///{db_path}") as gb:
-        gb.add_assignment(ASSIGNMENT)
-        for nb, grade_cells in cells.items():
-            gb.add_notebook(nb, ASSIGNMENT)
-            for name, points in grade_cells:
-                gb.add_grade_cell(name, nb, ASSIGNMENT, max_score=points, cell_type="code")
         for student_id, first, last, lms_id in students:
             gb.add_student(student_id, first_name=first, last_name=last, lms_user_id=lms_id)
         for student_id, share in fractions.items():
