@@ -95,8 +95,15 @@ class CoursePaths:
 
     def students(self):
         """The students with a folder of submissions (sorted; links included, as the folder lists them)."""
-        folder = self.submitted_folder()
-        return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+        return _folders_in(self.submitted_folder())
+
+    def graded_students(self):
+        """The students with a folder of autograded notebooks (sorted)."""
+        return _folders_in(self.root / self.coursedir.autograded_directory)
+
+
+def _folders_in(folder):
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
 
 
 def gradebook_url(course):

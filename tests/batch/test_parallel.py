@@ -477,7 +477,7 @@ def alice_graded(tmp_path_factory):
 
 
 @pytest.fixture
-def gradebook(alice_graded, tmp_path):
+def gradebook_engine(alice_graded, tmp_path):
     """A fresh copy of that gradebook, as an SQLAlchemy engine."""
     shutil.copy(alice_graded, tmp_path / "gradebook.db")
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'gradebook.db'}")
@@ -490,28 +490,28 @@ def exported(engine, student="alice"):
         return rows.export(connection, student, ASSIGNMENT)
 
 
-def test_rows_round_trip_through_json(gradebook):
-    before = exported(gradebook)
+def test_rows_round_trip_through_json(gradebook_engine):
+    before = exported(gradebook_engine)
     assert before["grade"] and before["student"][0]["first_name"] == "Alice"
-    with gradebook.begin() as connection:
+    with gradebook_engine.begin() as connection:
         rows.replace(connection, "alice", ASSIGNMENT, json.loads(json.dumps(before)))
-    assert exported(gradebook) == before
+    assert exported(gradebook_engine) == before
 
 
-def test_rows_replace_changes_scores_and_keeps_the_roster_name(gradebook):
-    changed = exported(gradebook)
+def test_rows_replace_changes_scores_and_keeps_the_roster_name(gradebook_engine):
+    changed = exported(gradebook_engine)
     changed["grade"][0]["auto_score"] = 0.5
     changed["student"][0]["first_name"] = "Mallory"
-    with gradebook.begin() as connection:
+    with gradebook_engine.begin() as connection:
         rows.replace(connection, "alice", ASSIGNMENT, changed)
-    after = exported(gradebook)
+    after = exported(gradebook_engine)
     assert after["grade"][0]["auto_score"] == 0.5 and after["student"][0]["first_name"] == "Alice"
 
 
 @pytest.mark.parametrize("damage", ["other student", "unknown cell", "score as text", "nan score",
                                     "extra column", "missing table"])
-def test_rows_refuses_what_is_not_this_students_and_writes_nothing(gradebook, damage):
-    bad = exported(gradebook)
+def test_rows_refuses_what_is_not_this_students_and_writes_nothing(gradebook_engine, damage):
+    bad = exported(gradebook_engine)
     if damage == "other student":
         bad["submitted_assignment"][0]["student_id"] = "bob"
     elif damage == "unknown cell":
@@ -524,10 +524,10 @@ def test_rows_refuses_what_is_not_this_students_and_writes_nothing(gradebook, da
         bad["grade"][0]["evil"] = 1
     else:
         del bad["comment"]
-    before = exported(gradebook)
-    with pytest.raises(ValueError), gradebook.begin() as connection:
+    before = exported(gradebook_engine)
+    with pytest.raises(ValueError), gradebook_engine.begin() as connection:
         rows.replace(connection, "alice", ASSIGNMENT, bad)
-    assert exported(gradebook) == before
+    assert exported(gradebook_engine) == before
 
 
 def result_of(files, notebooks_=(NB02,)):

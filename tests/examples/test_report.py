@@ -41,7 +41,7 @@ def written(gradebook_copy):
 
 
 @pytest.fixture(scope="module")
-def gradebook(gradebook_copy):
+def points_by_exercise(gradebook_copy):
     """(student, notebook, exercise) -> points and (notebook, exercise) -> max, read cell by cell."""
     points, top = defaultdict(float), defaultdict(float)
     with Gradebook(f"sqlite:///{gradebook_copy / 'gradebook.db'}") as gb:
@@ -71,8 +71,8 @@ def test_csv_follows_rfc_4180(written):
     assert {len(row) for row in rows} == {len(report.CSV_COLUMNS)}
 
 
-def test_csv_has_one_row_per_exercise_consistent_with_the_gradebook(written, gradebook):
-    points, top = gradebook
+def test_csv_has_one_row_per_exercise_consistent_with_the_gradebook(written, points_by_exercise):
+    points, top = points_by_exercise
     rows = csv_rows(written[0])[1:]
     assert len(rows) == EXERCISE_COUNT
     assert [(r[0], r[1]) for r in rows] == [(nb, name) for nb in NOTEBOOKS for name in EXERCISES[nb]]

@@ -10,9 +10,10 @@ from ...submissions import is_own_file, unfinished
 def remove_unfinished(course):
     """Remove autograded copies a killed run left unrun, or nbgrader would skip them as done."""
     paths = CoursePaths(course)
-    for copy in paths.graded("*").glob("*.ipynb"):
-        if unfinished(copy):
-            copy.unlink()
+    for student in paths.graded_students():
+        for copy in paths.graded(student).glob("*.ipynb"):
+            if unfinished(copy):
+                copy.unlink()
 
 
 def pending(course, submitted=None, force=False):
