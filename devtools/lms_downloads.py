@@ -5,6 +5,7 @@ names (coursekit/lms/download_names.py reads them).  `python -m devtools.lms_dow
 examples/lms/ from examples/submitted/; a test checks that it is up to date.
 """
 
+import argparse
 import csv
 import re
 import unicodedata
@@ -148,7 +149,9 @@ def example_files(submitted=REPO / "examples" / "submitted"):
             moodle[moodle_file(moodle_prefix(s.full_name, EXAMPLE_PARTICIPANTS[s.student_id]), uploaded)] = data
     chidi = EXAMPLE_ROSTER[2]  # also uploaded the test helpers
     stray = canvas_upload("checks.py", next(attachments), sortable_name=chidi.sortable_name, user_id=chidi.lms_user_id)
-    canvas[stray] = (REPO / "release" / ASSIGNMENT / "checks.py").read_bytes()
+    # The student's own stray file: fixed bytes, so that a change to the release's checks.py does not
+    # make the example downloads stale (only its name matters: it is not a notebook of the assignment).
+    canvas[stray] = b"# chidi's copy of checks.py, uploaded by mistake\n"
     return canvas, moodle
 
 
@@ -165,5 +168,12 @@ def make_examples(out=EXAMPLES_DIR):
     return out
 
 
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Rewrite examples/lms/: the example students as an LMS's downloads.")
+    parser.add_argument("--out", default=str(EXAMPLES_DIR), help="where to write them (default: %(default)s)")
+    args = parser.parse_args(argv)
+    print(f"wrote {make_examples(args.out)}")
+
+
 if __name__ == "__main__":
-    print(f"wrote {make_examples()}")
+    main()

@@ -90,14 +90,19 @@ def open_in_lms(context, world, user_id):
     return page, page.frame_locator("#tool")
 
 
-@pytest.fixture(scope="module")
-def instructor(site):
+def signed_in(site, user_id, heading):
+    """A browser user of their own, the tool open in the LMS's iframe at `heading`: (context, page, frame)."""
     world, browser, _ = site
     context = user(browser)
-    page, frame = open_in_lms(context, world, "u-prof")
-    frame.get_by_role("heading", name="Submissions").wait_for()
+    page, frame = open_in_lms(context, world, user_id)
+    frame.get_by_role("heading", name=heading).wait_for()
     yield context, page, frame
     context.close()
+
+
+@pytest.fixture(scope="module")
+def instructor(site):
+    yield from signed_in(site, "u-prof", "Submissions")
 
 
 def test_the_instructor_opens_the_class_page_first(site, instructor):
@@ -112,12 +117,7 @@ def test_the_instructor_opens_the_class_page_first(site, instructor):
 
 @pytest.fixture(scope="module")
 def alice(site):
-    world, browser, _ = site
-    context = user(browser)
-    page, frame = open_in_lms(context, world, "u-alice")
-    frame.get_by_role("heading", name="Your grade").wait_for()
-    yield context, page, frame
-    context.close()
+    yield from signed_in(site, "u-alice", "Your grade")
 
 
 def test_the_student_opens_the_assignment_in_the_lms_and_downloads_the_release(site, alice):
