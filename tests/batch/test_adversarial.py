@@ -1,16 +1,17 @@
 """Hostile and broken submissions lose nothing for anyone: one real, sandboxed autograde batch.
 
 One scratch course holds honest students (the instructor's solutions, the untouched release, and
-wrong answers) and one student per attack of tests/batch/adversarial/cases.py; coursekit.grading.batch.serial.autograde
-grades it once (module fixture), with small limits so the batch stays fast, then once more with
---force in parallel (coursekit.grading.batch.parallel, two worker processes, the default mode of
-coursekit-grade): the same grades and statuses, attack by attack (idempotency, and parallel
-grading equal to serial on hostile input).  Meanwhile (2 cores): a second course with only the honest students is
-graded alongside the first run (their grades must not depend on who else was in the batch), then
-a small course is killed mid-batch and resumed; nbgrader generate_feedback runs once, on a copy of
-the course as the first run left it, alongside the second run.  The tests then read statuses,
-per-cell scores, outputs, feedback pages and the host's file system.  nbgrader's logs are kept in
-the fixture's folder (logs/).
+wrong answers) and one student per attack of tests/batch/adversarial/cases.py; it is graded once,
+with small limits so the batch stays fast, the way `coursekit-grade` grades by default:
+coursekit.grading.batch.parallel, two worker processes.  Meanwhile (2 cores): a second course with
+the honest students and a sample of the attacks (SERIAL_ATTACKS: the broken files, the kernel's
+deaths, the floods and replies aimed at the grading process, the edited notebook) is graded by
+coursekit.grading.batch.serial (`--jobs 1`, nbgrader's own autograde): the honest grades must not
+depend on who else was in the batch, and the sampled attacks must get the same grades and
+statuses either way.  Then a small course is killed mid-batch and resumed, and nbgrader
+generate_feedback runs on a copy of the graded course.  The tests then read statuses, per-cell
+scores, outputs, feedback pages and the host's file system.  nbgrader's logs are kept in the
+fixture's folder (logs/).
 
 `pytest -s tests/batch/test_adversarial.py -k case_table` prints the case table (case, status, score,
 secret leaked, batch completed).  Nothing hostile ever runs on the host: attack code is only text
@@ -70,6 +71,12 @@ LIMITS = ["--LimitedExecute.use_sandbox=True", "--LimitedExecute.timeout=4",
 FILE_MB = 64  # LimitedExecute.file_mb, left at its default
 MAX_NOTEBOOK_BYTES = 2_000_000
 HONEST = ("reference", "blank", "wrong")
+# Graded serially too: what reaches nbgrader's own autograde differently from a worker (a file that
+# is no notebook, a kernel that dies, output and replies aimed at the grading process's memory, an
+# edited notebook's structure).  Every attack is graded the default way, in parallel.
+SERIAL_ATTACKS = ("atk-corrupt-json", "atk-binary", "atk-empty", "atk-wrong-name", "atk-missing-notebook",
+                  "atk-os-exit", "atk-segfault", "atk-output-blob", "atk-huge-reply", "atk-iopub-flood",
+                  "atk-delete-tests", "atk-setup-moved")
 ENV_SECRET = "MATH_NUMPY_TEST_SECRET"
 
 
@@ -165,67 +172,65 @@ def batch(tmp_path_factory):
     patch.setenv(ENV_SECRET, env_secret)  # in the grader's environment, never in the kernel's
     try:
         course = new_course(root / "course")
+        serial_course = new_course(root / "serial")
         rel, solutions = prepare(course)
-        ctx = cases.Context(rel, solutions, str(course), listener.port, uuid.uuid4().hex[:12])
-        for attack in ATTACKS:
-            folder = course / "submitted" / attack.student / ASSIGNMENT
-            folder.mkdir(parents=True)
-            for name, data in attack.build(ctx).items():
-                (folder / name).write_bytes(data)
-        (course / "source" / "CANARY.txt").write_text(secret)
-        (course / "CANARY.txt").write_text(secret)
-        honest_course = new_course(root / "honest")
-        prepare(honest_course)
+        prepare(serial_course)
+        contexts = {}
+        for target, attacks in ((course, ATTACKS), (serial_course, [cases.BY_STUDENT[a] for a in SERIAL_ATTACKS])):
+            contexts[target] = cases.Context(rel, solutions, str(target), listener.port, uuid.uuid4().hex[:12])
+            for attack in attacks:
+                folder = target / "submitted" / attack.student / ASSIGNMENT
+                folder.mkdir(parents=True)
+                for name, data in attack.build(contexts[target]).items():
+                    (folder / name).write_bytes(data)
+            (target / "source" / "CANARY.txt").write_text(secret)
+            (target / "CANARY.txt").write_text(secret)
+        ctx = contexts[course]
 
         before = tree_hashes(course / "submitted")
         ipc_before = set(os.listdir(sandbox.IPC_DIR)) if sandbox.IPC_DIR.exists() else set()
         timed = lambda f, *a, **kw: (time.perf_counter(), f(*a, **kw), time.perf_counter())  # noqa: E731
+        snapshot = root / "feedback-run"
+
+        def grade_then_feedback():
+            outcome = timed(parallel.autograde, course, extra=LIMITS, jobs=2)
+            shutil.copytree(course, snapshot, symlinks=True)
+            return outcome, timed(nbgrader, "generate_feedback", ASSIGNMENT, "--force", cwd=snapshot, check=False)
+
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            first_job = pool.submit(timed, autograde, course, extra=LIMITS)
-            honest_job = pool.submit(timed, autograde, honest_course, extra=LIMITS)
-            # On the second core, once the honest course is done: the kill-and-resume scenario.
+            main_job = pool.submit(grade_then_feedback)
+            serial_job = pool.submit(timed, autograde, serial_course, extra=LIMITS)
+            # On the second core, once the serial course is done: the kill-and-resume scenario.
             resume_job = pool.submit(timed, catching, kill_and_resume, root)
-            t0, first_runs, t1 = first_job.result()
-            _, honest_runs, t2 = honest_job.result()
+            (t0, parallel_runs, t1), (t2, feedback_run, t3) = main_job.result()
+            t4, serial_runs, t5 = serial_job.result()
             t6, resume, t7 = resume_job.result()
-        first = cell_scores(course)
-        first_statuses = statuses(course)
-        snapshot = shutil.copytree(course, root / "first-run", symlinks=True)
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            second_job = pool.submit(timed, parallel.autograde, course, force=True, extra=LIMITS, jobs=2)
-            feedback_job = pool.submit(timed, nbgrader, "generate_feedback", ASSIGNMENT, "--force",
-                                       cwd=snapshot, check=False)
-            t3, second_runs, t4 = second_job.result()
-            _, feedback_run, t5 = feedback_job.result()
         logs = root / "logs"
-        second_runs = {"all": subprocess.CompletedProcess([], 0, "".join(  # why a notebook was not finished
-            f"{student} {nb}: {why}\n" for (student, nb), why in sorted(second_runs.items()) if why), "")}
-        for name, runs in (("first", first_runs), ("honest", honest_runs), ("second", second_runs),
-                           ("feedback", {"all": feedback_run})):
+        parallel_runs = {"all": subprocess.CompletedProcess([], 0, "".join(  # why a notebook was not finished
+            f"{student} {nb}: {why}\n" for (student, nb), why in sorted(parallel_runs.items()) if why), "")}
+        for name, runs in (("parallel", parallel_runs), ("serial", serial_runs), ("feedback", {"all": feedback_run})):
             save_logs(logs, name, runs)
         # What coursekit-grade does after grading: statuses, the tamper scan, withholding.
         report(course, out=io.StringIO())
         withheld = {student: {nb_name: nb.withheld for nb_name, nb in result.notebooks.items()}
                     for student, result in course_results(course).items()}
-        leftovers = wait_for_no_sandbox_processes(course) + wait_for_no_sandbox_processes(honest_course)
+        leftovers = wait_for_no_sandbox_processes(course) + wait_for_no_sandbox_processes(serial_course)
         ipc_after = set(os.listdir(sandbox.IPC_DIR)) if sandbox.IPC_DIR.exists() else set()
         run = {
-            "course": course, "honest_course": honest_course, "snapshot": snapshot, "logs": logs,
+            "course": course, "serial_course": serial_course, "snapshot": snapshot, "logs": logs,
             "ctx": ctx, "secret": secret, "env_secret": env_secret, "listener": listener,
             "before": before, "after": tree_hashes(course / "submitted"),
-            "first": first, "first_statuses": first_statuses,
-            "second": cell_scores(course), "statuses": statuses(course), "withheld": withheld,
-            "costs": {"serial": costs_of(snapshot), "parallel": costs_of(course)},
-            "honest": cell_scores(honest_course), "honest_statuses": statuses(honest_course),
+            "scores": cell_scores(course), "statuses": statuses(course), "withheld": withheld,
+            "costs": {"serial": costs_of(serial_course), "parallel": costs_of(course)},
+            "serial": cell_scores(serial_course), "serial_statuses": statuses(serial_course),
             "solution_lines": solution_only_lines(course), "leftovers": leftovers, "resume": resume,
             "new_ipc": {n for n in ipc_after - ipc_before
                         if not Path(f"/proc/{n.split('-')[0]}").exists()},
-            "seconds": {"first run of the batch": t1 - t0, "honest-only course (in parallel)": t2 - t0,
-                        "kill and resume (in parallel, after it)": t7 - t6,
-                        "second run (--force, 2 workers)": t4 - t3, "generate_feedback (in parallel)": t5 - t3,
+            "seconds": {"the batch (2 workers)": t1 - t0, "generate_feedback (after it)": t3 - t2,
+                        "honest students and sampled attacks, serially (alongside)": t5 - t4,
+                        "kill and resume (alongside, after it)": t7 - t6,
                         "fixture total": time.perf_counter() - started},
         }
-        run["scores"] = run["second"]
         yield run
     finally:
         listener.close()
@@ -262,9 +267,9 @@ def test_status_says_what_happened(attack, batch):
 @pytest.mark.parametrize("attack", [known_limit(a) for a in ATTACKS])
 def test_attack_earns_nothing_and_costs_only_what_it_attacked(attack, batch):
     assert "points" not in broken_promises(attack, batch)
-    cells = batch["second"].get(attack.student, {}).get(attack.notebook)
+    cells = batch["scores"].get(attack.student, {}).get(attack.notebook)
     if cells:  # nobody can raise what a notebook is worth
-        reference = exercise_totals(batch["second"]["reference"][attack.notebook], attack.notebook)
+        reference = exercise_totals(batch["scores"]["reference"][attack.notebook], attack.notebook)
         assert sum(top for _, top in cells.values()) == sum(t for _, t in reference.values()) == \
             max_score(attack.notebook)
 
@@ -321,43 +326,44 @@ def test_the_batch_completed_for_every_honest_student(batch):
         assert {s.notebook: s.state for s in batch["statuses"][student]} == dict.fromkeys(NOTEBOOKS, "graded")
         for nb_name in NOTEBOOKS:
             assert (batch["course"] / "autograded" / student / ASSIGNMENT / f"{nb_name}.ipynb").exists()
-    for nb_name, cells in batch["second"]["reference"].items():
+    for nb_name, cells in batch["scores"]["reference"].items():
         assert all(score == top > 0 for score, top in cells.values()), (nb_name, cells)
-    for nb_name, cells in batch["second"]["blank"].items():
+    for nb_name, cells in batch["scores"]["blank"].items():
         assert all(score == 0 for score, _ in cells.values()), (nb_name, cells)
-    assert set(batch["second"]["reference"]) == set(batch["second"]["blank"]) == set(NOTEBOOKS)
-    assert all(score == 0 for score, _ in batch["second"]["wrong"][NB].values()), \
+    assert set(batch["scores"]["reference"]) == set(batch["scores"]["blank"]) == set(NOTEBOOKS)
+    assert all(score == 0 for score, _ in batch["scores"]["wrong"][NB].values()), \
         "a WRONG answer of tests/batch/adversarial/cases.py earns points: the tamper cases would prove nothing"
 
 
 def test_no_readable_notebook_is_left_ungraded(batch):
     """nbgrader failing a whole notebook ("not graded") would cost the student every point in it."""
-    for name in ("first_statuses", "statuses", "honest_statuses"):
+    for name in ("statuses", "serial_statuses"):
         ungraded = {s: [str(x) for x in st if x.state == "not graded"] for s, st in batch[name].items()}
         assert not {s: x for s, x in ungraded.items() if x}, f"{name}; see the logs in {batch['logs']}"
 
 
 def test_honest_grades_do_not_depend_on_the_rest_of_the_batch(batch):
     for student in HONEST:
-        assert batch["second"][student] == batch["honest"][student] == batch["first"][student], student
+        assert batch["scores"][student] == batch["serial"][student], student
 
 
-def test_grading_again_with_force_changes_nothing(batch):
+def test_serial_grading_gives_the_sampled_attacks_the_grades_of_parallel_grading(batch):
+    """`--jobs 1` (nbgrader's own autograde) and the default parallel workers agree on hostile input."""
     def scores(run):  # every cell, but those of exercises whose score depends on the load
         return {student: {nb: {cell: score for cell, score in cells.items()
                                if not (student in cases.BY_STUDENT and nb == cases.BY_STUDENT[student].notebook
                                        and exercise_of(cell, nb)
                                        in cases.BY_STUDENT[student].load_dependent)}
-                          for nb, cells in by_nb.items()}
-                for student, by_nb in run.items()}
+                          for nb, cells in run[student].items()}
+                for student in (*HONEST, *SERIAL_ATTACKS) if student in run}
 
-    assert scores(batch["second"]) == scores(batch["first"])
-    # Statuses too, except where the case allows several (which cells a fork bomb's load times out
-    # depends on the machine's load; the scores above may not).
-    def states(statuses):
-        return {s: [x.state for x in v] for s, v in statuses.items()
+    assert set(scores(batch["serial"])) == set(scores(batch["scores"]))
+    assert scores(batch["serial"]) == scores(batch["scores"])
+
+    def states(found):  # statuses too, where the case allows only one
+        return {s: [x.state for x in found[s]] for s in (*HONEST, *SERIAL_ATTACKS)
                 if s not in cases.BY_STUDENT or len(cases.BY_STUDENT[s].states) == 1}
-    assert states(batch["statuses"]) == states(batch["first_statuses"])
+    assert states(batch["serial_statuses"]) == states(batch["statuses"])
 
 
 def test_submitted_folder_is_byte_identical(batch):
@@ -487,16 +493,16 @@ def test_a_fork_bomb_does_not_starve_a_sandbox_running_at_the_same_time(tmp_path
 
 def case_table(batch):
     """The case table: case, status, score in the attacked notebook, withheld, secret leaked, the
-    grader's slowest reply and peak memory (serial run), and whether the batch completed."""
+    grader's slowest reply and peak memory (the parallel worker's), and whether the batch completed."""
     completed = all(st.state == "graded" for s in ("reference", "blank") for st in batch["statuses"][s])
     rows = [f"{'case':24} {'status of the attacked notebook':70} {'score':>8} {'withheld':>8} {'leaked':>6} "
             f"{'reply s':>7} {'MiB':>5} {'batch ok':>8}"]
     for attack in ATTACKS:
-        cells = batch["second"].get(attack.student, {}).get(attack.notebook) or {}
+        cells = batch["scores"].get(attack.student, {}).get(attack.notebook) or {}
         score = f"{sum(s or 0 for s, _ in cells.values()):g}/{max_score(attack.notebook):g}"
         status = "; ".join(str(s) for s in batch["statuses"][attack.student] if s.notebook == attack.notebook or
                            s.state == "unexpected")
-        cost = batch["costs"]["serial"].get((attack.student, attack.notebook), {})
+        cost = batch["costs"]["parallel"].get((attack.student, attack.notebook), {})
         withheld = "yes" if batch["withheld"].get(attack.student, {}).get(attack.notebook) else "no"
         limit = "  (known limit)" if attack.known_limit else ""
         rows.append(f"{attack.student:24} {status[:70]:70} {score:>8} {withheld:>8} "
@@ -532,7 +538,7 @@ def test_a_killed_batch_resumes_to_the_same_grades(batch):
     assert resumed["s4 graded before the kill"] is False
     assert set(resumed["scores"]) == set(RESUME_PLAN)
     for student, kind in RESUME_PLAN.items():
-        assert resumed["scores"][student] == batch["honest"][kind], \
+        assert resumed["scores"][student] == batch["serial"][kind], \
             f"{student} ({kind}) differs from an uninterrupted run"
         assert resumed["states"][student] == {"graded"}, (student, resumed["states"][student])
         assert resumed["gradebook"][student] == {nb_name: True for nb_name in NOTEBOOKS}, \
