@@ -13,12 +13,12 @@ failure output (the message a student would read).
 Submissions are built from the freshly generated release, with the instructor's solution in
 every other cell.  The correct variants are packed, one per exercise per student, because a right
 answer cannot cost another exercise points unless the tests leak into each other, which full marks
-disprove.  Mistakes are packed too, a few per student (a quarter of the notebook's exercises at
-most, so that most exercises still hold the instructor's solution and "nowhere else" is checked
+disprove.  Mistakes are packed too, a few per student (half the notebook's exercises at most, so
+that at least half the exercises still hold the instructor's solution and "nowhere else" is checked
 against them), and only mistakes that cannot reach each other: different exercises, code that
 parses, no name one defines that another mentions, no `global` and no assignment to an attribute
 (a module's function replaced).  Each kernel start costs seconds; packing grades the corpus in
-about a third of the notebooks.  Packing never decides a verdict: a packed notebook that did not
+about a quarter of the notebooks.  Packing never decides a verdict: a packed notebook that did not
 grade normally, or any packed mistake whose verdict fails, is graded again with each of its
 mistakes alone (a second batch), and the lone grading is the one judged.
 The batch is graded as `coursekit-grade` grades by default (coursekit.grading.batch.parallel: sandbox,
@@ -323,11 +323,16 @@ def plan(cases, notebooks_wanted):
             students.setdefault(student, {nb: {}})[nb][case.exercise] = case.code
             carrier[case] = student
         mistakes = [c for c in cases if c.notebook == nb and c.kind == "mistake"]
-        for i, pack in enumerate(packs(mistakes, max(1, len(EXERCISES[nb]) // 4))):
+        for i, pack in enumerate(packs(mistakes, pack_size(nb))):
             student = f"bad-{nb[:2]}-{i + 1:03d}"
             students[student] = {nb: {case.exercise: case.code for case in pack}}
             carrier.update(dict.fromkeys(pack, student))
     return students, carrier
+
+
+def pack_size(nb):
+    """At most this many mistakes of notebook `nb` share a student (the module's docstring says why)."""
+    return max(1, len(EXERCISES[nb]) // 2)
 
 
 def packs(mistakes, size):

@@ -99,7 +99,7 @@ def test_packed_mistakes_cannot_reach_each_other_and_a_doubtful_pack_is_graded_a
         packed.setdefault(carrier[case], []).append(case)
     for student, pack in packed.items():
         nb = pack[0].notebook
-        assert len(pack) <= max(1, len(EXERCISES[nb]) // 4), student
+        assert len(pack) <= corpus.pack_size(nb) <= len(EXERCISES[nb]) // 2, student
         assert students[student] == {nb: {c.exercise: c.code for c in pack}}
         for i, case in enumerate(pack):
             for other in pack[i + 1:]:
