@@ -15,4 +15,5 @@ cd "$ROOT"
 # `-n 0` (or -p no:xdist) runs everything in this process, e.g. to see prints with -s.
 workers="$(nproc 2>/dev/null || echo 2)"
 [ "$workers" -ge 2 ] || workers=2
-exec "$VENV/bin/python" -m pytest -n "$workers" --dist loadgroup "$@"
+# --no-loadscope-reorder: groups start in the order tests/conftest.py gives (the longest first).
+exec "$VENV/bin/python" -m pytest -n "$workers" --dist loadgroup --no-loadscope-reorder "$@"

@@ -92,6 +92,22 @@ def tier_folder(item):
     return parts[0] if len(parts) > 1 else ""
 
 
+# The groups that grade the most, longest first (measured: tests/batch/test_parallel.py about 500 s of a
+# worker, the attack batch 440 s, the corpus 370 s, the example students 350 s).  scripts/test.sh
+# starts groups in collection order (--no-loadscope-reorder) and each worker takes two at a time: the
+# longest go first, one pair to each worker, and the quick tier's many small groups fill the end, so
+# that no worker is left with a long batch while the other waits.
+LONGEST_FIRST = ["tests/batch/test_parallel.py", "tests/batch/test_adversarial.py", "corpus", "examples"]
+
+
+def start_order(item):
+    """Sort key: the longest groups, then the other slow folders, then the quick tier."""
+    group = next((m.args[0] for m in item.iter_markers("xdist_group")), "")
+    if group in LONGEST_FIRST:
+        return 0, LONGEST_FIRST.index(group)
+    return (1, 0) if item.get_closest_marker("slow") else (2, 0)
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -102,6 +118,7 @@ def pytest_collection_modifyitems(items):
         # for its module fixtures, and every user of a shared batch together.
         batch = next((group for fixture, group in SHARED_BATCHES.items() if fixture in fixtures), None)
         item.add_marker(pytest.mark.xdist_group(batch or str(item.path.relative_to(item.config.rootpath))))
+    items.sort(key=start_order)  # stable: each module's tests keep their order
 
 
 @pytest.fixture(autouse=True)
