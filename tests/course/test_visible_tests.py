@@ -13,6 +13,7 @@ notebook run top to bottom in this process, with the same checks.py).
 """
 
 import copy
+import functools
 import re
 
 import numpy as np
@@ -40,6 +41,18 @@ def visible_cells(notebook):
 
 CELLS = [(nb, *cell) for nb in NOTEBOOKS for cell in visible_cells(nb)]
 FUNCTIONS = [(nb, ex, gid, doc) for nb, ex, gid, doc in CELLS if not ex.endswith("_answers")]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def release_cells_parsed_once():
+    """run_visible runs a release notebook about a thousand times here; each run read and validated the
+    notebook's JSON again and compiled every cell again (two fifths of its time). The release does not
+    change while the tests run and a code object is immutable, so each notebook is read once and each
+    (source, file name) compiled once; the cells run as before, every time, in a fresh namespace."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(corpus, "_code_cells", functools.cache(corpus._code_cells))
+        patch.setattr(corpus, "compile", functools.cache(compile), raising=False)  # _run_cell's compile
+        yield
 
 
 # ---------------------------------------------------------------- trivial non-answers
@@ -124,14 +137,16 @@ def ndims_claimed(text):
     return found
 
 
-def recorded_calls(notebook, exercise, gid):
-    """The arguments of every call of the exercise's function (and of functions it returns) in one visible cell."""
-    calls, running = [], {"cell": None}
+@functools.cache
+def recorded_run(notebook, exercise):
+    """(calls, failures) of one run of the notebook up to the exercise's last visible cell with the
+    instructor's solution: calls = {grade_id: the arguments of every call of the exercise's function (and
+    of functions it returns) in that cell}. One run serves every visible cell of the exercise."""
+    calls, running = {}, {"cell": None}
 
     def record(func):
         def recorder(*args, **kwargs):
-            if running["cell"] == gid:
-                calls.append(copy.deepcopy(list(args) + list(kwargs.values())))
+            calls.setdefault(running["cell"], []).append(copy.deepcopy(list(args) + list(kwargs.values())))
             result = func(*args, **kwargs)
             return record(result) if callable(result) and not isinstance(result, type) else result
 
@@ -141,8 +156,14 @@ def recorded_calls(notebook, exercise, gid):
 
     failures = corpus.run_visible(notebook, None, exercise, wrap=record,
                                   before_cell=lambda cell: running.update(cell=cell))
+    return calls, failures
+
+
+def recorded_calls(notebook, exercise, gid):
+    """The arguments of every call of the exercise's function (and of functions it returns) in one visible cell."""
+    calls, failures = recorded_run(notebook, exercise)
     assert failures[gid] is None, f"{gid}: the instructor's solution fails it: {failures[gid]}"
-    return calls
+    return calls.get(gid, [])
 
 
 def _key(value):
@@ -250,13 +271,20 @@ OUTPUT_WORDS = [
 ]
 
 
+@functools.cache
+def mutant_failures(notebook, exercise, kind):
+    """run_visible's failures with the exercise's function altered as `kind` says: one run serves every
+    visible cell of the exercise whose docstring makes that claim."""
+    return corpus.run_visible(notebook, None, exercise, wrap=mutant(kind))
+
+
 @pytest.mark.parametrize("notebook, exercise, gid, doc", FUNCTIONS, ids=[c[2] for c in FUNCTIONS])
 def test_what_a_visible_docstring_says_comes_back_is_enforced(notebook, exercise, gid, doc):
     _, outputs = split_docstring(doc)
     for pattern, kind, change in OUTPUT_WORDS:
         match = re.search(pattern, outputs)
         if match:
-            failures = corpus.run_visible(notebook, None, exercise, wrap=mutant(kind))
+            failures = mutant_failures(notebook, exercise, kind)
             assert failures[gid] is not None, (
                 f"{gid}: the docstring says {match.group(0)!r}, but the cell passes when {change}")
 
