@@ -18,31 +18,52 @@ import sys
 from pathlib import Path
 
 import pytest
-from jupyter_client.provisioning import local_provisioner
 
-from coursekit.course import environment
-from coursekit.spec import ASSIGNMENT
-from devtools import corpus
-from devtools.scratch import REPO
-from tests.support.digest import digest
+# The package (nbgrader with it) and the corpus are imported where they are used, not here: the
+# pytest-xdist controller loads this file too, and it runs no test (its imports are seconds of start-up
+# before any worker starts).
 
 # lti_grading: the LTI tool's worker grades uploads in sandboxed kernels (tests/lti, the tool without
 # grading, stays quick).
 SLOW_FOLDERS = {"kernel", "batch", "corpus", "examples", "apps", "lti_grading"}
+QUICK_TIER = "not slow"  # the -m expression of the quick tier
 
-# nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
-# (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.
-os.environ["PATH"] = environment()["PATH"]
+
+def runs_tests(config):
+    """False in a pytest-xdist controller (its workers run the tests), True in a worker or a lone pytest."""
+    return hasattr(config, "workerinput") or not config.getoption("numprocesses", None)
+
+
+def pytest_configure(config):
+    if runs_tests(config):
+        from coursekit.course import environment
+
+        # nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
+        # (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.
+        os.environ["PATH"] = environment()["PATH"]
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The quick tier (-m "not slow") does not import the slow folders: every test there is marked slow
+    (below), so all of them would be deselected after seconds of imports in each worker."""
+    if (config.option.markexpr.strip() == QUICK_TIER and collection_path.parent == Path(__file__).parent
+            and collection_path.name in SLOW_FOLDERS and collection_path.is_dir()):
+        return True
+    return None
 
 
 @pytest.fixture(scope="session")
 def cases():
+    from devtools import corpus
+
     return corpus.load()
 
 
 @pytest.fixture(scope="session")
 def graded(cases, tmp_path_factory):
     """The result of devtools.corpus.grade: a fresh release and every student's per-cell scores."""
+    from devtools import corpus
+
     return corpus.grade(cases, tmp_path_factory.mktemp("grading"))
 
 
@@ -53,6 +74,10 @@ def demo_run(tmp_path_factory):
     Returns (the copy, the finished process, a digest of the copy's examples/submitted before the
     run). Its course (copy/demo) is where the example students were graded, once for the suite.
     """
+    from coursekit.course import environment
+    from devtools.scratch import REPO
+    from tests.support.digest import digest
+
     listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                             cwd=REPO, capture_output=True, text=True, check=True).stdout.split("\n")
     clone = tmp_path_factory.mktemp("demo") / "repository"
@@ -74,6 +99,8 @@ def graded_examples(demo_run):
     once, by the demo (collected from the Canvas download, roster loaded). Tests that change the
     course work on a copy.
     """
+    from coursekit.spec import ASSIGNMENT
+
     clone, run, _ = demo_run
     assert run.returncode == 0, run.stdout + run.stderr
     course = clone / "demo"
@@ -109,6 +136,7 @@ def quick_tests_start_no_kernel_and_no_nbgrader(request, monkeypatch):
     """In the quick tier, a kernel start or an nbgrader command fails the test at once."""
     if request.node.get_closest_marker("slow"):
         return
+    from jupyter_client.provisioning import local_provisioner
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"a quick test ({request.node.nodeid}) started a kernel or nbgrader: it belongs in one "
