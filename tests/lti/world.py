@@ -28,6 +28,7 @@ from coursekit.lms.roster import Student, write_roster
 from coursekit.lti import cli, keys
 from coursekit.lti.config import settings_of
 from coursekit.lti.server import LtiServer, make_server, start
+from coursekit.lti.store import open_store
 from coursekit.lti.web import create_app
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO
@@ -97,6 +98,9 @@ def template_course(path):
                                for s, nb in WITHHELD.items()})
     write_roster(path / "roster.csv", CSV_ROSTER)
     shutil.copytree(REPO / "release", path / "release")  # what the student's page offers and checks names by
+    # The tool's tables, as its first start adds them to the gradebook (empty; each World copies them): SQLite
+    # commits each CREATE on its own, and waiting for the disk a dozen times was half of a World's start.
+    open_store(path).close()
     return total
 
 
