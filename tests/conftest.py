@@ -37,10 +37,13 @@ def runs_tests(config):
 def pytest_configure(config):
     if runs_tests(config):
         from coursekit.course import environment
+        from tests.support import shared
 
         # nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
         # (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.
         os.environ["PATH"] = environment()["PATH"]
+        if hasattr(config, "workerinput"):  # the run's folder, parent of each pytest-xdist worker's own
+            shared.FOLDER = Path(config.option.basetemp).parent
 
 
 def pytest_ignore_collect(collection_path, config):
