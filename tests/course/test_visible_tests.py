@@ -12,6 +12,7 @@ notebook run top to bottom in this process, with the same checks.py).
   an int, the tuple into a list, an argument scribbled on after the call, ...) fails the cell.
 """
 
+import contextlib
 import copy
 import functools
 import re
@@ -43,16 +44,26 @@ CELLS = [(nb, *cell) for nb in NOTEBOOKS for cell in visible_cells(nb)]
 FUNCTIONS = [(nb, ex, gid, doc) for nb, ex, gid, doc in CELLS if not ex.endswith("_answers")]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def release_cells_parsed_once():
-    """run_visible runs a release notebook about a thousand times here; each run read and validated the
-    notebook's JSON again and compiled every cell again (two fifths of its time). The release does not
-    change while the tests run and a code object is immutable, so each notebook is read once and each
-    (source, file name) compiled once; the cells run as before, every time, in a fresh namespace."""
+# corpus.run_visible runs a release notebook about a thousand times here; each run read and validated the
+# notebook's JSON again and compiled every cell again (two fifths of its time). The release does not change
+# while the tests run and a code object is immutable, so each notebook is read once and each (source, file
+# name) compiled once; the cells run as before, every time, in a fresh namespace.
+_code_cells_once = functools.cache(corpus._code_cells)
+_compile_once = functools.cache(compile)
+
+
+@contextlib.contextmanager
+def release_parsed_once():
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(corpus, "_code_cells", functools.cache(corpus._code_cells))
-        patch.setattr(corpus, "compile", functools.cache(compile), raising=False)  # _run_cell's compile
+        patch.setattr(corpus, "_code_cells", _code_cells_once)
+        patch.setattr(corpus, "compile", _compile_once, raising=False)  # the compile of corpus._run_cell
         yield
+
+
+def run_visible(*args, **kwargs):
+    """corpus.run_visible, the release parsed once."""
+    with release_parsed_once():
+        return corpus.run_visible(*args, **kwargs)
 
 
 # ---------------------------------------------------------------- trivial non-answers
@@ -70,7 +81,7 @@ def test_every_visible_cell_fails_the_trivial_non_answers(notebook, kind):
     codes = non_answer_code(notebook, kind)
     passing = []
     for exercise in EXERCISES[notebook]:
-        failures = corpus.run_visible(notebook, {exercise: codes[exercise]}, exercise)
+        failures = run_visible(notebook, {exercise: codes[exercise]}, exercise)
         passing += [gid for gid, message in failures.items() if message is None]
     assert not passing, f"{kind}: these visible cells print Passed in Jupyter: {passing}"
 
@@ -154,8 +165,8 @@ def recorded_run(notebook, exercise):
         recorder.__name__ = getattr(func, "__name__", "recorded")
         return recorder
 
-    failures = corpus.run_visible(notebook, None, exercise, wrap=record,
-                                  before_cell=lambda cell: running.update(cell=cell))
+    failures = run_visible(notebook, None, exercise, wrap=record,
+                           before_cell=lambda cell: running.update(cell=cell))
     return calls, failures
 
 
@@ -275,7 +286,7 @@ OUTPUT_WORDS = [
 def mutant_failures(notebook, exercise, kind):
     """run_visible's failures with the exercise's function altered as `kind` says: one run serves every
     visible cell of the exercise whose docstring makes that claim."""
-    return corpus.run_visible(notebook, None, exercise, wrap=mutant(kind))
+    return run_visible(notebook, None, exercise, wrap=mutant(kind))
 
 
 @pytest.mark.parametrize("notebook, exercise, gid, doc", FUNCTIONS, ids=[c[2] for c in FUNCTIONS])
@@ -302,5 +313,6 @@ CASES = corpus.load()
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.notebook[:2]}-{c.exercise}-{c.kind}-{c.line}")
 def test_corpus_case_in_jupyter(case):
     """A right answer passes every visible test; a mistake with `# visible:` fails one with that message."""
-    ok, why = corpus.visible_verdict(case)
+    with release_parsed_once():
+        ok, why = corpus.visible_verdict(case)
     assert ok, f"{case.name} (tests/corpus/answers/{case.notebook}.py:{case.line}): {why}"
