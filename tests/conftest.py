@@ -8,7 +8,7 @@ kernel or an nbgrader command fails the test: the rule is enforced, not hoped fo
 Grading is the slow part (a kernel start per notebook), so the session autogrades every corpus
 case (the `graded` fixture) and the example students (the demo, `demo_run`) once; the tests read
 verdicts from them. scripts/test.sh runs the tests in parallel (pytest-xdist, one worker per core):
-grading waits on kernels much of the time, so the batches overlap. Each test gets an xdist group below.
+grading waits on kernels much of the time, so the batches overlap. The xdist groups are set below.
 """
 
 import os
@@ -122,16 +122,30 @@ def tier_folder(item):
     return parts[0] if len(parts) > 1 else ""
 
 
+def shares_module_fixtures(item):
+    """Whether the test uses a fixture made once per module, class or package (True if pytest does not say)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    return any(defs and defs[-1].scope in ("module", "class", "package")
+               for defs in (info.name2fixturedefs.get(name) for name in item.fixturenames))
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if tier_folder(item) in SLOW_FOLDERS:
+        slow = tier_folder(item) in SLOW_FOLDERS
+        if slow:
             item.add_marker(pytest.mark.slow)
-        # Parallel runs (scripts/test.sh: pytest-xdist, --dist loadgroup) keep a module together,
-        # for its module fixtures, and every user of a shared batch together.
+        # Parallel runs (scripts/test.sh: pytest-xdist, --dist loadgroup) keep every user of a shared batch
+        # together, and a module together for its module fixtures (a slow module always). A quick test that
+        # shares nothing but session fixtures is taken by the workers on its own, so that no large module
+        # makes one worker the last to finish; a module whose tests share in-process caches says so with
+        # an xdist_group mark of its own.
         batch = next((group for fixture, group in SHARED_BATCHES.items() if fixture in fixtures), None)
-        item.add_marker(pytest.mark.xdist_group(batch or str(item.path.relative_to(item.config.rootpath))))
+        if batch or slow or (not item.get_closest_marker("xdist_group") and shares_module_fixtures(item)):
+            item.add_marker(pytest.mark.xdist_group(batch or str(item.path.relative_to(item.config.rootpath))))
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,9 @@ from coursekit.spec import EXERCISES, NOTEBOOKS
 from devtools import corpus
 
 RELEASE = corpus.RELEASE
+# One pytest-xdist worker runs this module: its runs share in-process caches (below, and checks.py's
+# formula cache), which a second worker would fill again.
+pytestmark = pytest.mark.xdist_group("tests/course/test_visible_tests.py")
 
 
 def visible_cells(notebook):
