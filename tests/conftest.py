@@ -8,7 +8,7 @@ kernel or an nbgrader command fails the test: the rule is enforced, not hoped fo
 Grading is the slow part (a kernel start per notebook), so the session autogrades every corpus
 case (the `graded` fixture) and the example students (the demo, `demo_run`) once; the tests read
 verdicts from them. scripts/test.sh runs the tests in parallel (pytest-xdist, one worker per core):
-grading waits on kernels much of the time, so the batches overlap. Each test gets an xdist group below.
+grading waits on kernels much of the time, so the batches overlap. The xdist groups are set below.
 """
 
 import os
@@ -18,31 +18,55 @@ import sys
 from pathlib import Path
 
 import pytest
-from jupyter_client.provisioning import local_provisioner
 
-from coursekit.course import environment
-from coursekit.spec import ASSIGNMENT
-from devtools import corpus
-from devtools.scratch import REPO
-from tests.support.digest import digest
+# The package (nbgrader with it) and the corpus are imported where they are used, not here: the
+# pytest-xdist controller loads this file too, and it runs no test (its imports are seconds of start-up
+# before any worker starts).
 
 # lti_grading: the LTI tool's worker grades uploads in sandboxed kernels (tests/lti, the tool without
 # grading, stays quick).
 SLOW_FOLDERS = {"kernel", "batch", "corpus", "examples", "apps", "lti_grading"}
+QUICK_TIER = "not slow"  # the -m expression of the quick tier
 
-# nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
-# (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.
-os.environ["PATH"] = environment()["PATH"]
+
+def runs_tests(config):
+    """False in a pytest-xdist controller (its workers run the tests), True in a worker or a lone pytest."""
+    return hasattr(config, "workerinput") or not config.getoption("numprocesses", None)
+
+
+def pytest_configure(config):
+    if runs_tests(config):
+        from coursekit.course import environment
+        from tests.support import shared
+
+        # nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
+        # (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.
+        os.environ["PATH"] = environment()["PATH"]
+        if hasattr(config, "workerinput"):  # the run's folder, parent of each pytest-xdist worker's own
+            shared.FOLDER = Path(config.option.basetemp).parent
+
+
+def pytest_ignore_collect(collection_path, config):
+    """The quick tier (-m "not slow") does not import the slow folders: every test there is marked slow
+    (below), so all of them would be deselected after seconds of imports in each worker."""
+    if (config.option.markexpr.strip() == QUICK_TIER and collection_path.parent == Path(__file__).parent
+            and collection_path.name in SLOW_FOLDERS and collection_path.is_dir()):
+        return True
+    return None
 
 
 @pytest.fixture(scope="session")
 def cases():
+    from devtools import corpus
+
     return corpus.load()
 
 
 @pytest.fixture(scope="session")
 def graded(cases, tmp_path_factory):
     """The result of devtools.corpus.grade: a fresh release and every student's per-cell scores."""
+    from devtools import corpus
+
     return corpus.grade(cases, tmp_path_factory.mktemp("grading"))
 
 
@@ -53,6 +77,10 @@ def demo_run(tmp_path_factory):
     Returns (the copy, the finished process, a digest of the copy's examples/submitted before the
     run). Its course (copy/demo) is where the example students were graded, once for the suite.
     """
+    from coursekit.course import environment
+    from devtools.scratch import REPO
+    from tests.support.digest import digest
+
     listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard"],
                             cwd=REPO, capture_output=True, text=True, check=True).stdout.split("\n")
     clone = tmp_path_factory.mktemp("demo") / "repository"
@@ -74,6 +102,8 @@ def graded_examples(demo_run):
     once, by the demo (collected from the Canvas download, roster loaded). Tests that change the
     course work on a copy.
     """
+    from coursekit.spec import ASSIGNMENT
+
     clone, run, _ = demo_run
     assert run.returncode == 0, run.stdout + run.stderr
     course = clone / "demo"
@@ -108,16 +138,30 @@ def start_order(item):
     return (1, 0) if item.get_closest_marker("slow") else (2, 0)
 
 
+def shares_module_fixtures(item):
+    """Whether the test uses a fixture made once per module, class or package (True if pytest does not say)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return True
+    return any(defs and defs[-1].scope in ("module", "class", "package")
+               for defs in (info.name2fixturedefs.get(name) for name in item.fixturenames))
+
+
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook, which reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if tier_folder(item) in SLOW_FOLDERS:
+        slow = tier_folder(item) in SLOW_FOLDERS
+        if slow:
             item.add_marker(pytest.mark.slow)
-        # Parallel runs (scripts/test.sh: pytest-xdist, --dist loadgroup) keep a module together,
-        # for its module fixtures, and every user of a shared batch together.
+        # Parallel runs (scripts/test.sh: pytest-xdist, --dist loadgroup) keep every user of a shared batch
+        # together, and a module together for its module fixtures (a slow module always). A quick test that
+        # shares nothing but session fixtures is taken by the workers on its own, so that no large module
+        # makes one worker the last to finish; a module whose tests share in-process caches says so with
+        # an xdist_group mark of its own.
         batch = next((group for fixture, group in SHARED_BATCHES.items() if fixture in fixtures), None)
-        item.add_marker(pytest.mark.xdist_group(batch or str(item.path.relative_to(item.config.rootpath))))
+        if batch or slow or (not item.get_closest_marker("xdist_group") and shares_module_fixtures(item)):
+            item.add_marker(pytest.mark.xdist_group(batch or str(item.path.relative_to(item.config.rootpath))))
     items.sort(key=start_order)  # stable: each module's tests keep their order
 
 
@@ -126,6 +170,7 @@ def quick_tests_start_no_kernel_and_no_nbgrader(request, monkeypatch):
     """In the quick tier, a kernel start or an nbgrader command fails the test at once."""
     if request.node.get_closest_marker("slow"):
         return
+    from jupyter_client.provisioning import local_provisioner
 
     def refuse(*args, **kwargs):
         raise AssertionError(f"a quick test ({request.node.nodeid}) started a kernel or nbgrader: it belongs in one "

@@ -12,7 +12,9 @@ notebook run top to bottom in this process, with the same checks.py).
   an int, the tuple into a list, an argument scribbled on after the call, ...) fails the cell.
 """
 
+import contextlib
 import copy
+import functools
 import re
 
 import numpy as np
@@ -24,6 +26,9 @@ from coursekit.spec import EXERCISES, NOTEBOOKS
 from devtools import corpus
 
 RELEASE = corpus.RELEASE
+# One pytest-xdist worker runs this module: its runs share in-process caches (below, and checks.py's
+# formula cache), which a second worker would fill again.
+pytestmark = pytest.mark.xdist_group("tests/course/test_visible_tests.py")
 
 
 def visible_cells(notebook):
@@ -42,6 +47,28 @@ CELLS = [(nb, *cell) for nb in NOTEBOOKS for cell in visible_cells(nb)]
 FUNCTIONS = [(nb, ex, gid, doc) for nb, ex, gid, doc in CELLS if not ex.endswith("_answers")]
 
 
+# corpus.run_visible runs a release notebook about a thousand times here; each run read and validated the
+# notebook's JSON again and compiled every cell again (two fifths of its time). The release does not change
+# while the tests run and a code object is immutable, so each notebook is read once and each (source, file
+# name) compiled once; the cells run as before, every time, in a fresh namespace.
+_code_cells_once = functools.cache(corpus._code_cells)
+_compile_once = functools.cache(compile)
+
+
+@contextlib.contextmanager
+def release_parsed_once():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(corpus, "_code_cells", _code_cells_once)
+        patch.setattr(corpus, "compile", _compile_once, raising=False)  # the compile of corpus._run_cell
+        yield
+
+
+def run_visible(*args, **kwargs):
+    """corpus.run_visible, the release parsed once."""
+    with release_parsed_once():
+        return corpus.run_visible(*args, **kwargs)
+
+
 # ---------------------------------------------------------------- trivial non-answers
 
 
@@ -57,7 +84,7 @@ def test_every_visible_cell_fails_the_trivial_non_answers(notebook, kind):
     codes = non_answer_code(notebook, kind)
     passing = []
     for exercise in EXERCISES[notebook]:
-        failures = corpus.run_visible(notebook, {exercise: codes[exercise]}, exercise)
+        failures = run_visible(notebook, {exercise: codes[exercise]}, exercise)
         passing += [gid for gid, message in failures.items() if message is None]
     assert not passing, f"{kind}: these visible cells print Passed in Jupyter: {passing}"
 
@@ -124,14 +151,16 @@ def ndims_claimed(text):
     return found
 
 
-def recorded_calls(notebook, exercise, gid):
-    """The arguments of every call of the exercise's function (and of functions it returns) in one visible cell."""
-    calls, running = [], {"cell": None}
+@functools.cache
+def recorded_run(notebook, exercise):
+    """(calls, failures) of one run of the notebook up to the exercise's last visible cell with the
+    instructor's solution: calls = {grade_id: the arguments of every call of the exercise's function (and
+    of functions it returns) in that cell}. One run serves every visible cell of the exercise."""
+    calls, running = {}, {"cell": None}
 
     def record(func):
         def recorder(*args, **kwargs):
-            if running["cell"] == gid:
-                calls.append(copy.deepcopy(list(args) + list(kwargs.values())))
+            calls.setdefault(running["cell"], []).append(copy.deepcopy(list(args) + list(kwargs.values())))
             result = func(*args, **kwargs)
             return record(result) if callable(result) and not isinstance(result, type) else result
 
@@ -139,10 +168,16 @@ def recorded_calls(notebook, exercise, gid):
         recorder.__name__ = getattr(func, "__name__", "recorded")
         return recorder
 
-    failures = corpus.run_visible(notebook, None, exercise, wrap=record,
-                                  before_cell=lambda cell: running.update(cell=cell))
+    failures = run_visible(notebook, None, exercise, wrap=record,
+                           before_cell=lambda cell: running.update(cell=cell))
+    return calls, failures
+
+
+def recorded_calls(notebook, exercise, gid):
+    """The arguments of every call of the exercise's function (and of functions it returns) in one visible cell."""
+    calls, failures = recorded_run(notebook, exercise)
     assert failures[gid] is None, f"{gid}: the instructor's solution fails it: {failures[gid]}"
-    return calls
+    return calls.get(gid, [])
 
 
 def _key(value):
@@ -250,13 +285,20 @@ OUTPUT_WORDS = [
 ]
 
 
+@functools.cache
+def mutant_failures(notebook, exercise, kind):
+    """run_visible's failures with the exercise's function altered as `kind` says: one run serves every
+    visible cell of the exercise whose docstring makes that claim."""
+    return run_visible(notebook, None, exercise, wrap=mutant(kind))
+
+
 @pytest.mark.parametrize("notebook, exercise, gid, doc", FUNCTIONS, ids=[c[2] for c in FUNCTIONS])
 def test_what_a_visible_docstring_says_comes_back_is_enforced(notebook, exercise, gid, doc):
     _, outputs = split_docstring(doc)
     for pattern, kind, change in OUTPUT_WORDS:
         match = re.search(pattern, outputs)
         if match:
-            failures = corpus.run_visible(notebook, None, exercise, wrap=mutant(kind))
+            failures = mutant_failures(notebook, exercise, kind)
             assert failures[gid] is not None, (
                 f"{gid}: the docstring says {match.group(0)!r}, but the cell passes when {change}")
 
@@ -274,5 +316,6 @@ CASES = corpus.load()
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.notebook[:2]}-{c.exercise}-{c.kind}-{c.line}")
 def test_corpus_case_in_jupyter(case):
     """A right answer passes every visible test; a mistake with `# visible:` fails one with that message."""
-    ok, why = corpus.visible_verdict(case)
+    with release_parsed_once():
+        ok, why = corpus.visible_verdict(case)
     assert ok, f"{case.name} (tests/corpus/answers/{case.notebook}.py:{case.line}): {why}"

@@ -22,6 +22,7 @@ that signs a wrong id_token would), `jwks_padding` (an oversized key set).
 """
 
 import datetime
+import functools
 import html
 import itertools
 import json
@@ -60,6 +61,27 @@ logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request 
 
 ACTIVITY = {"Initialized", "Started", "InProgress", "Submitted", "Completed"}
 GRADING = {"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"}
+
+
+class HostRegistration(Registration):
+    """lti1p3platform's Registration with the platform's private key parsed once, as a host that keeps its
+    key loaded: the library hands the PEM to PyJWT at every signature (the id_token of a launch, each
+    access token) and to jwcrypto for its key id at every launch, and each parse of a 2048-bit RSA key
+    (with its consistency check) costs about 60 ms of CPU.  The same key signs the same tokens."""
+
+    def get_platform_private_key(self):
+        pem = super().get_platform_private_key()
+        return pem and parsed_private_key(pem)[0]
+
+    def get_kid(self):
+        pem = super().get_platform_private_key()
+        return pem and parsed_private_key(pem)[1]
+
+
+@functools.cache
+def parsed_private_key(pem):
+    """(the key, its key id as lti1p3platform computes it) of a private key's PEM: once per session."""
+    return serialization.load_pem_private_key(pem.encode(), password=None), Registration.get_jwk(pem).get("kid")
 
 
 def rsa_pair():
@@ -279,7 +301,7 @@ class Lms:
         self.frame_height = 1500  # the course page's iframe
         self.numbers = itertools.count(1)
         self.lock = threading.Lock()
-        self.registration = (Registration().set_iss(self.issuer).set_client_id(client_id)
+        self.registration = (HostRegistration().set_iss(self.issuer).set_client_id(client_id)
                              .set_deployment_id(deployment_id).set_oidc_login_url(f"{tool_url}/login")
                              .set_launch_url(f"{tool_url}/launch").set_platform_public_key(platform_public)
                              .set_platform_private_key(platform_private))

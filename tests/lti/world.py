@@ -3,8 +3,9 @@ over HTTPS by cheroot, and a browser (a requests session that keeps cookies and 
 A World can be made of another course (`template`): tests/lti_grading's, where grading can run.
 
 Keys are made at test time: the tool's and the platform's RSA pairs, and the tool's TLS certificate
-for 127.0.0.1, once per session.  Each test gets its own course, LMS and tool server (the fixtures
-`pems` and `world`, which conftest.py offers to the tests).
+for 127.0.0.1, once per test run (its pytest-xdist workers share them, with the course template).  Each
+test gets its own course, LMS and tool server (the fixtures `pems` and `world`, which conftest.py offers
+to the tests).
 """
 
 import datetime
@@ -12,6 +13,7 @@ import io
 import ipaddress
 import shutil
 from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
 
 import pytest
 import requests
@@ -28,10 +30,11 @@ from coursekit.lms.roster import Student, write_roster
 from coursekit.lti import cli, keys
 from coursekit.lti.config import settings_of
 from coursekit.lti.server import LtiServer, make_server, start
+from coursekit.lti.store import open_store
 from coursekit.lti.web import create_app
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO
-from tests.support import gradebooks
+from tests.support import gradebooks, shared
 
 from .lti_platform import INSTRUCTOR, LEARNER, MENTOR, TA, Lms, free_port, rsa_pair
 
@@ -97,18 +100,26 @@ def template_course(path):
                                for s, nb in WITHHELD.items()})
     write_roster(path / "roster.csv", CSV_ROSTER)
     shutil.copytree(REPO / "release", path / "release")  # what the student's page offers and checks names by
+    # The tool's tables, as its first start adds them to the gradebook (empty; each World copies them): SQLite
+    # commits each CREATE on its own, and waiting for the disk a dozen times was half of a World's start.
+    open_store(path).close()
     return total
 
 
 @pytest.fixture(scope="session")
-def pems(tmp_path_factory):
-    """Keys and certificate made at test time, and the course template (one per session)."""
-    folder = tmp_path_factory.mktemp("keys")
-    tool, platform = rsa_pair(), rsa_pair()
-    cert, cert_key = tls_certificate(folder)
-    course = tmp_path_factory.mktemp("template")
-    return {"tool": tool, "platform": platform, "cert": cert, "cert_key": cert_key, "forger": rsa_pair(),
-            "course": course, "total": template_course(course)}
+def pems():
+    """Keys and certificate made at test time, and the course template: once per test run, which the
+    pytest-xdist workers share (tests/support/shared.py)."""
+    def make(folder):
+        cert, cert_key = tls_certificate(folder)
+        course = folder / "template"
+        course.mkdir()
+        return {"tool": rsa_pair(), "platform": rsa_pair(), "cert": str(cert), "cert_key": str(cert_key),
+                "forger": rsa_pair(), "course": str(course), "total": template_course(course)}
+
+    made = shared.once_per_run("lti-keys-and-course", make)
+    return {**made, **{name: tuple(made[name]) for name in ("tool", "platform", "forger")},
+            **{name: Path(made[name]) for name in ("cert", "cert_key", "course")}}
 
 
 def form_of(page):

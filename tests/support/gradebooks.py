@@ -1,15 +1,17 @@
 """Constructed gradebooks for the export tests: the release's grade cells (so the points follow
 source/ and release/), students' scores set directly, no kernel run."""
 
+import hashlib
 import shutil
-import tempfile
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, GradeCell
 
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO
+
+from . import shared
 
 
 def release_grade_cells(release=REPO / "release" / ASSIGNMENT):
@@ -22,23 +24,25 @@ def release_grade_cells(release=REPO / "release" / ASSIGNMENT):
     return cells
 
 
-_BASES = {}  # the grade cells (a tuple) -> a gradebook file holding only them, made once per process
-
-
 def _base(cells):
     """A gradebook with the assignment and its grade cells only. A new nbgrader gradebook costs
-    seconds (nbgrader runs `alembic heads`, then commits each grade cell): built once, copied after."""
-    key = tuple((nb, tuple(grade_cells)) for nb, grade_cells in cells.items())
-    if key not in _BASES:
-        path = Path(tempfile.mkdtemp(prefix="gradebook-base-")) / "gradebook.db"
+    seconds (nbgrader runs `alembic heads`, then commits): made once per test run, copied after."""
+    key = repr(tuple((nb, tuple(grade_cells)) for nb, grade_cells in cells.items()))
+
+    def make(folder):
+        path = folder / "gradebook.db"
         with Gradebook(f"sqlite:///{path}") as gb:
             gb.add_assignment(ASSIGNMENT)
             for nb, grade_cells in cells.items():
-                gb.add_notebook(nb, ASSIGNMENT)
-                for name, points in grade_cells:
-                    gb.add_grade_cell(name, nb, ASSIGNMENT, max_score=points, cell_type="code")
-        _BASES[key] = path
-    return _BASES[key]
+                notebook = gb.add_notebook(nb, ASSIGNMENT)
+                # The rows gb.add_grade_cell adds, in one transaction: it commits each cell, and each commit
+                # of this scratch file waits for the disk (seconds for the release's cells).
+                gb.db.add_all([GradeCell(name=name, notebook=notebook, max_score=points, cell_type="code")
+                               for name, points in grade_cells])
+            gb.db.commit()
+        return str(path)
+
+    return Path(shared.once_per_run(f"gradebook-base-{hashlib.sha256(key.encode()).hexdigest()[:16]}", make))
 
 
 def build(db_path, students, fractions, late_penalty=None, cells=None):
