@@ -67,3 +67,9 @@ ensure_command bwrap bubblewrap "the grading sandbox"
 (cd "$ROOT" && "$VENV/bin/python" -m coursekit.grading.kernel.sandbox install >/dev/null)
 # nbgrader starts alembic and Jupyter kernels through PATH: the venv's bin/ must come first.
 export PATH="$VENV/bin:$PATH"
+# Compiled modules are kept, in the venv (never beside the sources: release/ and source/ stay as
+# committed). Some machines set PYTHONDONTWRITEBYTECODE, and then every Python process recompiles
+# this package at start: the suite and the demo start hundreds (nbgrader, coursekit-grade and their
+# workers), each 0.4 s later for it. The sandboxed kernel keeps its own setting (a cleared environment).
+unset PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX="$VENV/pycache"
