@@ -51,6 +51,7 @@ import argparse
 import ast
 import contextlib
 import dataclasses
+import functools
 import io
 import linecache
 import os
@@ -189,9 +190,23 @@ def run_visible(notebook, answers=None, exercise=None, release=RELEASE, wrap=Non
 
 
 def _code_cells(notebook, release):
-    """[(number in the notebook, cell)] for the release notebook's code cells."""
-    release_nb = notebooks.read(Path(release) / f"{notebook}.ipynb")
-    return [(number, cell) for number, cell in enumerate(release_nb.cells) if cell.cell_type == "code"]
+    """[(number in the notebook, cell)] for the release notebook's code cells (never changed by a caller).
+
+    run_visible runs a notebook about a thousand times in a test run: reading and validating its JSON
+    each time was a fifth of that. Read once per version of the file."""
+    path = Path(release) / f"{notebook}.ipynb"
+    return _code_cells_of(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _code_cells_of(path, _version):
+    return [(number, cell) for number, cell in enumerate(notebooks.read(path).cells) if cell.cell_type == "code"]
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(source, filename):
+    """A cell's code object, compiled once (it is immutable: every run still gets a fresh namespace)."""
+    return compile(source, filename, "exec")
 
 
 def _last_test(cells, notebook, exercise):
@@ -207,7 +222,7 @@ def _run_cell(source, filename, namespace):
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
                 warnings.catch_warnings():
             warnings.simplefilter("ignore")  # in Jupyter a warning is printed, and the cell goes on
-            exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the course's own cells
+            exec(_compiled(source, filename), namespace)  # noqa: S102 - the course's own cells
         return None
     except Exception as error:  # noqa: BLE001 - what the cell shows the student
         return str(error) if type(error).__name__ == "CheckFailed" else f"{type(error).__name__}: {error}"

@@ -12,7 +12,6 @@ notebook run top to bottom in this process, with the same checks.py).
   an int, the tuple into a list, an argument scribbled on after the call, ...) fails the cell.
 """
 
-import contextlib
 import copy
 import functools
 import re
@@ -26,8 +25,8 @@ from coursekit.spec import EXERCISES, NOTEBOOKS
 from devtools import corpus
 
 RELEASE = corpus.RELEASE
-# One pytest-xdist worker runs this module: its runs share in-process caches (below, and checks.py's
-# formula cache), which a second worker would fill again.
+# One pytest-xdist worker runs this module: its runs share in-process caches (the runs below, the release
+# devtools.corpus reads once, checks.py's formula cache), which a second worker would fill again.
 pytestmark = pytest.mark.xdist_group("tests/course/test_visible_tests.py")
 
 
@@ -47,28 +46,6 @@ CELLS = [(nb, *cell) for nb in NOTEBOOKS for cell in visible_cells(nb)]
 FUNCTIONS = [(nb, ex, gid, doc) for nb, ex, gid, doc in CELLS if not ex.endswith("_answers")]
 
 
-# corpus.run_visible runs a release notebook about a thousand times here; each run read and validated the
-# notebook's JSON again and compiled every cell again (two fifths of its time). The release does not change
-# while the tests run and a code object is immutable, so each notebook is read once and each (source, file
-# name) compiled once; the cells run as before, every time, in a fresh namespace.
-_code_cells_once = functools.cache(corpus._code_cells)
-_compile_once = functools.cache(compile)
-
-
-@contextlib.contextmanager
-def release_parsed_once():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(corpus, "_code_cells", _code_cells_once)
-        patch.setattr(corpus, "compile", _compile_once, raising=False)  # the compile of corpus._run_cell
-        yield
-
-
-def run_visible(*args, **kwargs):
-    """corpus.run_visible, the release parsed once."""
-    with release_parsed_once():
-        return corpus.run_visible(*args, **kwargs)
-
-
 # ---------------------------------------------------------------- trivial non-answers
 
 
@@ -84,7 +61,7 @@ def test_every_visible_cell_fails_the_trivial_non_answers(notebook, kind):
     codes = non_answer_code(notebook, kind)
     passing = []
     for exercise in EXERCISES[notebook]:
-        failures = run_visible(notebook, {exercise: codes[exercise]}, exercise)
+        failures = corpus.run_visible(notebook, {exercise: codes[exercise]}, exercise)
         passing += [gid for gid, message in failures.items() if message is None]
     assert not passing, f"{kind}: these visible cells print Passed in Jupyter: {passing}"
 
@@ -168,8 +145,8 @@ def recorded_run(notebook, exercise):
         recorder.__name__ = getattr(func, "__name__", "recorded")
         return recorder
 
-    failures = run_visible(notebook, None, exercise, wrap=record,
-                           before_cell=lambda cell: running.update(cell=cell))
+    failures = corpus.run_visible(notebook, None, exercise, wrap=record,
+                                  before_cell=lambda cell: running.update(cell=cell))
     return calls, failures
 
 
@@ -289,7 +266,7 @@ OUTPUT_WORDS = [
 def mutant_failures(notebook, exercise, kind):
     """run_visible's failures with the exercise's function altered as `kind` says: one run serves every
     visible cell of the exercise whose docstring makes that claim."""
-    return run_visible(notebook, None, exercise, wrap=mutant(kind))
+    return corpus.run_visible(notebook, None, exercise, wrap=mutant(kind))
 
 
 @pytest.mark.parametrize("notebook, exercise, gid, doc", FUNCTIONS, ids=[c[2] for c in FUNCTIONS])
@@ -316,6 +293,5 @@ CASES = corpus.load()
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.notebook[:2]}-{c.exercise}-{c.kind}-{c.line}")
 def test_corpus_case_in_jupyter(case):
     """A right answer passes every visible test; a mistake with `# visible:` fails one with that message."""
-    with release_parsed_once():
-        ok, why = corpus.visible_verdict(case)
+    ok, why = corpus.visible_verdict(case)
     assert ok, f"{case.name} (tests/corpus/answers/{case.notebook}.py:{case.line}): {why}"
