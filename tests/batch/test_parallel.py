@@ -378,15 +378,16 @@ def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_p
     killed = None
     deadline = time.monotonic() + 120
     while killed is None and time.monotonic() < deadline and run.poll() is None:
-        for child in psutil.Process(run.pid).children():
-            try:
-                if "spawn_main" in " ".join(child.cmdline()) and child.children():  # a worker with a kernel
+        try:  # the pool's workers: children of multiprocessing's fork server, itself a child of the run
+            servers = [p for p in psutil.Process(run.pid).children() if "forkserver" in " ".join(p.cmdline())]
+            for child in [w for server in servers for w in server.children()]:
+                if child.children():  # a worker with a kernel
                     time.sleep(0.5)
                     child.kill()
                     killed = child.pid
                     break
-            except psutil.NoSuchProcess:
-                pass
+        except psutil.NoSuchProcess:
+            pass
         time.sleep(0.05)
     out, err = run.communicate(timeout=600)
     assert killed is not None, "no worker was caught grading"

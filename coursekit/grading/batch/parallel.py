@@ -180,6 +180,9 @@ def _set_kit(kit_file):
     interrupt notes there; a serial run's nbgrader keeps them in its captured log)."""
     global _KIT
     _KIT = worker.kit_from_json(Path(kit_file).read_text(encoding="utf-8"))
+    # A worker forked from the fork server starts in the folder the server started in, which may
+    # have gone since (a test's scratch folder): the kit's folder exists while the pool does.
+    os.chdir(os.path.dirname(kit_file))
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -189,8 +192,7 @@ def _run_local(kit, tasks, jobs):
     """Yield (student, result text or exception) as local worker processes finish them.
 
     A worker process that dies breaks Python's pool: a new pool gets the unfinished tasks."""
-    # spawn: a worker starts from a clean interpreter, not a copy of this one (its threads, its engine).
-    context = multiprocessing.get_context("spawn")
+    context = _pool_context()
     # The kit goes by file: passed as an argument it is written down each new worker's start-up
     # pipe, which blocks until that worker has imported this program (a second or two), one worker
     # after the other.  (NamedTemporaryFile: mode 0600.)
@@ -201,9 +203,21 @@ def _run_local(kit, tasks, jobs):
         yield from _pooled(tasks, jobs, context, _grade_in_pool, _set_kit, (kit_file.name,))
 
 
+def _pool_context():
+    """Workers forked from multiprocessing's fork server, which imports this module once.
+
+    Not forked from this process (its threads, its database engine), and not spawned: a spawned
+    worker imports nbgrader and its dependencies itself, about 2 s of CPU each, again in every
+    pool rebuilt after a worker died.  The server is a clean interpreter that has imported the
+    grader; each worker is a copy of it, ready at once.  It lives as long as this process."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 @contextlib.contextmanager
 def _main_importable_by_workers():
-    """A spawned worker first runs this program's main file again, by its path: a program read
+    """The fork server (and each worker) first runs this program's main file again, by its path: a program read
     from standard input (`python - < script`) has the path "<stdin>", which no worker can open,
     so every student failed.  The workers need only coursekit: such a main file is hidden from them."""
     main = sys.modules["__main__"]
