@@ -15,7 +15,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "coursekit.grading.plugins.save_auto_grades.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "coursekit.grading.plugins.check_cell_metadata.CheckCellMetadata",
 ]

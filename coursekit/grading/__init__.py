@@ -8,7 +8,8 @@
             plain data between them (wire);
 - plugins/: nbgrader plug-ins, one per module: LimitedExecute (Execute with limits, the sandbox
             and split grading), DeduplicateIds and OverwriteCells (sanitizing that costs only the
-            exercise at fault), CheckCellMetadata (its schema compiled once);
+            exercise at fault), CheckCellMetadata (its schema compiled once), SaveAutoGrades
+            (nbgrader's; it and OverwriteCells read a notebook's rows once: notebook_gradebook);
 - batch/:   a class at once: what to grade (selection), one notebook at a time (serial), on many
             processes or a Dask cluster with one process recording (parallel; worker, the unit of
             work; rows, a student's gradebook rows as plain data; progress);

@@ -3,6 +3,9 @@ own exercise (Autograde's sanitize step, named in nbgrader_config.py)."""
 
 import nbformat
 from nbgrader import preprocessors as nbgrader_preprocessors
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .notebook_gradebook import NotebookGradebook
 
 
 class OverwriteCells(nbgrader_preprocessors.OverwriteCells):
@@ -14,8 +17,18 @@ class OverwriteCells(nbgrader_preprocessors.OverwriteCells):
     """
 
     def preprocess(self, nb, resources):
+        """nbgrader's, with a gradebook that reads this notebook's cells once (NotebookGradebook)."""
         self._cells = None  # the gradebook's cells of this notebook: read once, on the first cell
-        return super().preprocess(nb, resources)
+        self.notebook_id = resources["nbgrader"]["notebook"]
+        self.assignment_id = resources["nbgrader"]["assignment"]
+        self.db_url = resources["nbgrader"]["db_url"]
+        self.gradebook = NotebookGradebook(self.db_url, self.notebook_id, self.assignment_id)
+        with self.gradebook:
+            nb, resources = NbGraderPreprocessor.preprocess(self, nb, resources)
+            if self.add_missing_cells:
+                nb, resources = self.add_missing_grade_cells(nb, resources)
+                nb, resources = self.add_missing_task_cells(nb, resources)
+        return nb, resources
 
     def _instructor_cells(self):
         """(source cell names, {"grade": grade cell names, "solution": solution cell names})."""
