@@ -30,6 +30,9 @@ c.Autograde.sanitize_preprocessors = [
 ]
 # A student who deletes a test cell is still tested: nbgrader puts missing grade cells back.
 c.OverwriteCells.add_missing_cells = True
+# nbconvert validates the whole notebook after every preprocessor (a dozen times per notebook, 8 %
+# of the grading process's time); once, after the last, still catches an invalid result.
+c.Exporter.optimistic_validation = True
 
 # The grading limits (time, memory, CPU, processes, files, output) are LimitedExecute's settings,
 # each defined once with its default and meaning: `coursekit-settings` lists them. Override here, e.g.
