@@ -23,7 +23,7 @@ from nbgrader.api import Gradebook
 
 from coursekit import report
 from coursekit.commands import grade
-from coursekit.course import generate_release, nbgrader
+from coursekit.course import nbgrader
 from coursekit.gradescope.results_json import exercise_results, results_json
 from coursekit.lms.roster import Student, load_into_gradebook, read_roster, write_roster
 from coursekit.results import course_results
@@ -32,6 +32,7 @@ from devtools.examples import EXAMPLES
 from devtools.lms_downloads import write_moodle_worksheet
 from devtools.scratch import new_course
 from tests.support.lms_importers import canvas_import, moodle_import
+from tests.support.released import released
 
 DUE = "2026-06-01 12:00:00.000000 UTC"
 HANDED_IN = {"ontime": "2026-06-01 11:00:00.000000 UTC", "late": "2026-06-03 12:00:00.000000 UTC"}
@@ -51,9 +52,9 @@ def course_graded(root, penalty):
     """A course with the late penalty `penalty`, its two students graded by coursekit-grade;
     returns (course, what coursekit-grade printed)."""
     course = new_course(root)
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+    released(course)
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:  # read when grading
         config.write("\n# The penalty of this test (tests/apps/test_final_score.py).\n" + PENALTIES[penalty])
-    generate_release(course)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE.removesuffix(" UTC"))
     for student, when in HANDED_IN.items():

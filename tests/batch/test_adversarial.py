@@ -35,7 +35,7 @@ from nbgrader.api import Gradebook
 
 from coursekit import notebooks
 from coursekit.commands.grade import report
-from coursekit.course import BIN, environment, generate_release, nbgrader
+from coursekit.course import BIN, environment, nbgrader
 from coursekit.grading.batch import parallel
 from coursekit.grading.batch.serial import autograde
 from coursekit.grading.kernel import sandbox
@@ -62,6 +62,7 @@ from tests.batch.adversarial.verdicts import (
 )
 from tests.support.course_files import max_score
 from tests.support.leftovers import wait_for_no_sandbox_processes
+from tests.support.released import released
 
 # Tighter than the defaults so the attacks end quickly.  The output cap stays well above what an
 # honest notebook prints: a blank notebook's failure messages come to about 200 kB (03).
@@ -92,7 +93,7 @@ def write_honest(course, release, solutions):
 
 
 def prepare(course):
-    release = generate_release(course)
+    release = released(course)
     rel = {nb_name: notebooks.read(release / f"{nb_name}.ipynb") for nb_name in NOTEBOOKS}
     solutions = {nb_name: reference_solutions(
         notebooks.read(course / "source" / ASSIGNMENT / f"{nb_name}.ipynb")) for nb_name in NOTEBOOKS}
@@ -108,7 +109,7 @@ def kill_and_resume(root):
     once the first student's autograded 03 appears, then grade with coursekit.grading.batch.serial.autograde
     (no --force).  Returns what test_a_killed_batch_resumes_to_the_same_grades checks."""
     course = new_course(root / "resume")
-    release = generate_release(course)
+    release = released(course)
     solutions = {nb_name: reference_solutions(
         notebooks.read(course / "source" / ASSIGNMENT / f"{nb_name}.ipynb")) for nb_name in NOTEBOOKS}
     for student, kind in RESUME_PLAN.items():

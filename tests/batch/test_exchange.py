@@ -16,11 +16,12 @@ from nbgrader.api import Gradebook
 from nbgrader.utils import notebook_hash
 
 from coursekit import notebooks
-from coursekit.course import BIN, environment, generate_release, nbgrader
+from coursekit.course import BIN, environment, nbgrader
 from coursekit.grading.batch.serial import autograde
 from coursekit.redaction import reference_solutions
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO, new_course
+from tests.support.released import released
 
 COURSE = "math101"
 STUDENTS = ("ada", "ben")
@@ -45,7 +46,7 @@ def files(folder):
 def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
     exchange = tmp_path / "exchange"
     course = new_course(tmp_path / "course")
-    generate_release(course)
+    released(course)
     shared = [f"--Exchange.root={exchange}", f"--CourseDirectory.course_id={COURSE}"]
     homes = {s: tmp_path / "home" / s for s in STUDENTS}
     for home in homes.values():
@@ -88,11 +89,11 @@ def test_release_fetch_submit_collect_grade_and_return_feedback(tmp_path):
 
     nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     nbgrader("release_feedback", ASSIGNMENT, *shared, cwd=course)
-    released = set()
+    feedback_pages = set()
     for student in STUDENTS:
         secret = (course / "submitted" / student / ASSIGNMENT / "submission_secret.txt").read_text()
-        released |= {f"{notebook_hash(secret=secret, notebook_id=nb)}.html" for nb in NOTEBOOKS}
-    assert set(files(exchange / COURSE / "feedback")) == released
+        feedback_pages |= {f"{notebook_hash(secret=secret, notebook_id=nb)}.html" for nb in NOTEBOOKS}
+    assert set(files(exchange / COURSE / "feedback")) == feedback_pages
 
     # Students: fetch their own feedback, and only their own.
     as_students("fetch_feedback", ASSIGNMENT, *shared, homes=homes)

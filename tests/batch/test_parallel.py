@@ -17,7 +17,6 @@ files) have quick tests with no kernel.
 import base64
 import io
 import json
-import multiprocessing
 import os
 import shutil
 import signal
@@ -42,6 +41,7 @@ from devtools import examples
 from devtools.scratch import new_course
 from tests.support import stand_in_tasks
 from tests.support.leftovers import wait_for_no_sandbox_processes
+from tests.support.released import released
 
 NB02, NB03 = "02_matrix_operations", "03_numpy_essentials"
 SECRET = "a file of the grading machine, not of any student"
@@ -49,7 +49,7 @@ SECRET = "a file of the grading machine, not of any student"
 
 def build_course(root):
     course = new_course(root)
-    generate_release(course)
+    released(course)
     for student, like in (("alice", "alice"), ("chidi", "chidi"), ("erin", "bao")):
         shutil.copytree(examples.EXAMPLES / like, course / "submitted" / student,
                         ignore=shutil.ignore_patterns(f"{NOTEBOOKS[0]}.ipynb"))
@@ -122,10 +122,12 @@ def grade(course, *args, env=None):
 
 
 def ungraded_copy(serial, course, release=True):
-    """The serial course's submissions and configuration in `course`, nothing graded yet."""
-    shutil.copytree(serial, course, symlinks=True, ignore=shutil.ignore_patterns("autograded", "gradebook.db"))
+    """The serial course's submissions and configuration in `course`, nothing graded yet (and when
+    `release`, released again)."""
+    ignored = ("autograded", "gradebook.db", *(("release",) if release else ()))
+    shutil.copytree(serial, course, symlinks=True, ignore=shutil.ignore_patterns(*ignored))
     if release:
-        generate_release(course)
+        released(course)
     return course
 
 
@@ -399,11 +401,10 @@ def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_p
 
 
 def test_a_student_whose_grading_kills_its_worker_is_reported_and_no_other_student_is():
-    # Real spawned workers; the stand-in kills its own process.  The pool broke with one innocent
+    # Real pool workers, as grading forks them; the stand-in kills its own process.  The pool broke with one innocent
     # being graded and four waiting: those used to be charged for each break and reported with it.
     tasks = {name: {"student": name} for name in ("killer", "ann", "ben", "cat", "dan", "eve")}
-    outcome = dict(parallel._pooled(tasks, 2, multiprocessing.get_context("spawn"),
-                                            stand_in_tasks.grade_or_kill_the_worker))
+    outcome = dict(parallel._pooled(tasks, 2, parallel._pool_context(), stand_in_tasks.grade_or_kill_the_worker))
     killed = outcome.pop("killer")
     assert isinstance(killed, RuntimeError) and f"died {parallel.ATTEMPTS} times" in str(killed)
     assert outcome == {name: f"graded {name}" for name in tasks if name != "killer"}
@@ -412,8 +413,8 @@ def test_a_student_whose_grading_kills_its_worker_is_reported_and_no_other_stude
 def test_workers_that_cannot_start_end_the_batch_with_a_reason():
     # No task ever begins: without a limit, pools would be rebuilt for ever.
     tasks = {name: {"student": name} for name in ("ann", "ben")}
-    outcome = dict(parallel._pooled(tasks, 2, multiprocessing.get_context("spawn"),
-                                            stand_in_tasks.grade_or_kill_the_worker, stand_in_tasks.cannot_start))
+    outcome = dict(parallel._pooled(tasks, 2, parallel._pool_context(),
+                                    stand_in_tasks.grade_or_kill_the_worker, stand_in_tasks.cannot_start))
     assert set(outcome) == set(tasks)
     assert all(isinstance(why, RuntimeError) and "no worker process could start" in str(why)
                for why in outcome.values())
@@ -468,7 +469,7 @@ def test_gradebooks_opened_for_one_student_share_an_engine_and_stay_independent(
 def alice_graded(tmp_path_factory):
     """A course gradebook with the assignment and alice's submission, scored."""
     course = new_course(tmp_path_factory.mktemp("rows") / "course")
-    generate_release(course)
+    released(course)
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         gb.update_or_create_student("alice", first_name="Alice")
         gb.add_submission(ASSIGNMENT, "alice")

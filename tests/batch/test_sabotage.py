@@ -21,7 +21,6 @@ import uuid
 import pytest
 
 from coursekit import notebooks
-from coursekit.course import generate_release
 from coursekit.grading.batch.serial import autograde
 from coursekit.redaction import reference_solutions
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
@@ -30,6 +29,7 @@ from devtools.scratch import new_course
 from tests.batch.adversarial import cases
 from tests.batch.adversarial.cases import ATTACKS, NB
 from tests.batch.adversarial.verdicts import Listener, broken_promises, cell_scores, solution_only_lines
+from tests.support.released import released
 
 DENY_CASES = [attack for attack in ATTACKS if attack.denied_by]
 LIMITS = ["--LimitedExecute.timeout=4", "--LimitedExecute.notebook_timeout=15",
@@ -48,7 +48,7 @@ def sabotaged(tmp_path_factory):
     patch.setenv(ENV_SECRET, env_secret)
     try:
         course = new_course(tmp_path_factory.mktemp("sabotage") / "course")
-        release = generate_release(course)
+        release = released(course)
         rel = {nb: notebooks.read(release / f"{nb}.ipynb") for nb in NOTEBOOKS}
         solutions = {nb: reference_solutions(notebooks.read(course / "source" / ASSIGNMENT / f"{nb}.ipynb"))
                      for nb in NOTEBOOKS}

@@ -9,13 +9,14 @@ import time
 import pytest
 
 from coursekit.commands import grade
-from coursekit.course import environment, generate_release
+from coursekit.course import environment
 from coursekit.grading.batch.serial import autograde
 from coursekit.grading.kernel import sandbox
 from coursekit.grading.kernel.limits import defaults
 from coursekit.spec import ASSIGNMENT
 from coursekit.submissions import statuses
 from devtools.scratch import REPO, new_course
+from tests.support.released import released
 
 
 def test_the_sandbox_binds_no_course_folder(tmp_path):
@@ -47,7 +48,7 @@ def test_tmp_is_mounted_before_anything_that_may_lie_below_it(tmp_path):
 @pytest.fixture(scope="module")
 def blank_course(tmp_path_factory):
     course = new_course(tmp_path_factory.mktemp("sandbox") / "course")
-    release = generate_release(course)
+    release = released(course)
     shutil.copytree(release, course / "submitted" / "chidi" / ASSIGNMENT,
                     ignore=shutil.ignore_patterns("*.py"))
     return course
@@ -102,7 +103,7 @@ def test_the_self_check_fails_when_the_sandbox_is_broken(monkeypatch, sabotage, 
 
 def test_coursekit_grade_refuses_to_grade_when_the_self_check_fails(tmp_path, monkeypatch, capsys):
     course = new_course(tmp_path / "course")
-    release = generate_release(course)
+    release = released(course)
     shutil.copytree(release, course / "submitted" / "chidi" / ASSIGNMENT, ignore=shutil.ignore_patterns("*.py"))
     monkeypatch.setattr(sandbox, "self_check", lambda limits, hidden: ["it reaches the network: the host"])
     monkeypatch.chdir(course)

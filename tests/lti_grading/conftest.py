@@ -3,9 +3,9 @@ assignment (real_course), what the worker's grading needs."""
 
 import pytest
 
-from coursekit.course import generate_release
 from devtools.scratch import new_course
 from tests.lti.world import pems  # noqa: F401 - fixture
+from tests.support.released import released
 
 
 @pytest.fixture(scope="session")
@@ -13,5 +13,5 @@ def real_course(tmp_path_factory):
     """A course where `nbgrader generate_assignment` ran (source/, release/, the gradebook with the test
     cells split grading runs): what real grading needs."""
     course = new_course(tmp_path_factory.mktemp("real") / "course")
-    generate_release(course)
+    released(course)
     return course

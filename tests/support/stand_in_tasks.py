@@ -1,6 +1,6 @@
 """Stand-ins for grading, run in real pool worker processes by tests/batch/test_parallel.py.
 
-Module level and light on imports: a spawned worker imports this module to find them."""
+Module level and light on imports: a pool worker imports this module to find them."""
 
 import os
 import signal
