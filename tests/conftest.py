@@ -42,6 +42,12 @@ def pytest_configure(config):
         # nbgrader's Gradebook runs `alembic` through PATH, in this process too: the venv's bin/ goes first
         # (as scripts/setup.sh does), so `.venv/bin/python -m pytest` works without an activated venv.
         os.environ["PATH"] = environment()["PATH"]
+        # At its end a pytest process runs gc.collect() five times, for exceptions raised in objects'
+        # finalizers (pytest's unraisableexception plugin): seconds over this suite's heap, in each
+        # worker.  One full collection finds them; only those in cycles a later pass frees are lost.
+        from _pytest.unraisableexception import gc_collect_iterations_key
+
+        config.stash[gc_collect_iterations_key] = 1
         if hasattr(config, "workerinput"):  # the run's folder, parent of each pytest-xdist worker's own
             shared.FOLDER = Path(config.option.basetemp).parent
 

@@ -8,6 +8,7 @@ in a `try` at module level; it is counted as a module-level import, as it is one
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -73,7 +74,11 @@ def imported(module):
     return found
 
 
-GRAPH = {module: imported(module) for module in MODULES}
+@functools.cache
+def import_graph():
+    """{module: the package's modules it imports}: read when a test asks (every xdist worker imports
+    this file to collect it; one runs these tests)."""
+    return {module: imported(module) for module in MODULES}
 
 
 def test_every_module_has_a_layer():
@@ -84,7 +89,7 @@ def test_every_module_has_a_layer():
 def test_no_module_imports_a_higher_layer(module):
     if module == "coursekit":
         return
-    upward = sorted(target for target in GRAPH[module] if target != "coursekit" and layer(target) > layer(module))
+    upward = sorted(t for t in import_graph()[module] if t != "coursekit" and layer(t) > layer(module))
     assert upward == [], f"{module} (layer {layer(module)}) imports {upward}"
 
 
@@ -129,7 +134,7 @@ def cycles(graph):
 
 
 def test_no_import_cycle_among_the_package_s_modules():
-    assert cycles(GRAPH) == []
+    assert cycles(import_graph()) == []
 
 
 def test_the_cycle_finder_finds_a_cycle():
