@@ -22,8 +22,3 @@
 - cli:       `coursekit-lti`
 docs/lti.md is the guide.
 """
-
-from .config import LtiTool  # noqa: F401
-from .server import LtiServer  # noqa: F401
-from .uploads import LtiUploads  # noqa: F401
-from .worker import LtiWorker  # noqa: F401
