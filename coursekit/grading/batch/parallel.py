@@ -217,9 +217,10 @@ def _pool_context():
 
 @contextlib.contextmanager
 def _main_importable_by_workers():
-    """The fork server (and each worker) first runs this program's main file again, by its path: a program read
-    from standard input (`python - < script`) has the path "<stdin>", which no worker can open,
-    so every student failed.  The workers need only coursekit: such a main file is hidden from them."""
+    """The fork server (and each worker) first runs this program's main file again, by its path: a
+    program read from standard input (`python - < script`) has the path "<stdin>", which no worker
+    can open, so every student failed.  The workers need only coursekit: such a main file is hidden
+    from them."""
     main = sys.modules["__main__"]
     path = getattr(main, "__file__", None)
     hide = path is not None and getattr(main, "__spec__", None) is None and not os.path.isfile(path)

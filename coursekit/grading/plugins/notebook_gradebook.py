@@ -75,4 +75,3 @@ class NotebookGradebook(Gradebook):
 def _preferring(kinds, named):
     """{name: item} from (name, kind, item), the earlier of `kinds` winning a name both have."""
     return {name: item for name, _, item in sorted(named, key=lambda row: -kinds.index(row[1]))}
-
