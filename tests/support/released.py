@@ -13,7 +13,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from coursekit.course import generate_release
+from coursekit.course import generate_release, new_course
 from coursekit.spec import ASSIGNMENT
 
 from . import shared
@@ -39,10 +39,7 @@ def released(course):
     digest = course_digest(course)
 
     def make(folder):
-        template = folder / "course"
-        template.mkdir()
-        shutil.copy(course / "nbgrader_config.py", template / "nbgrader_config.py")
-        shutil.copytree(course / "source", template / "source", ignore=shutil.ignore_patterns(*SKIP))
+        template = new_course(folder / "course", course)  # this course's config and source/
         generate_release(template)
         return str(template)
 
