@@ -18,7 +18,7 @@ import sys
 import time
 
 from coursekit import lms
-from coursekit.commands.grade import autograde_with_progress, report
+from coursekit.commands.grade_steps import autograde_with_progress, report
 from coursekit.commands.review import listing
 from coursekit.course import nbgrader
 from coursekit.report import write_report

@@ -1,7 +1,7 @@
 """Every call the LTI tool makes into the grading engine and the results model, in one place.
 
 The grading worker (coursekit/lti/worker.py) grades exactly as `coursekit-grade` does, through the
-command's own steps (coursekit/commands/grade.py): the sandbox's live self-check, formgrader's
+command's own steps (coursekit/commands/grade_steps.py): the sandbox's live self-check, formgrader's
 clearances adopted, the batch autograde (coursekit.grading.batch.parallel: the sandbox, split
 grading, the local pool or a Dask cluster), then the report that reads the statuses, runs the tamper
 scan and withholds every doubtful notebook (coursekit.review).  Scores come only from the results
@@ -21,7 +21,7 @@ from nbgrader.converters import GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
 
 from .. import results, review
-from ..commands import grade
+from ..commands import grade_steps
 from ..course import config_of
 from ..grading.batch.parallel import autograde as autograde_parallel
 from ..spec import ASSIGNMENT
@@ -32,7 +32,7 @@ GRADED, MISSING = State.GRADED, State.MISSING
 
 def sandbox_problems(course):
     """What is wrong with the grading sandbox ([] when nothing): coursekit-grade's self-check."""
-    return grade.sandbox_problems(course)
+    return grade_steps.sandbox_problems(course)
 
 
 def autograde(course, folder, jobs, scheduler=None):
@@ -47,7 +47,7 @@ def withhold_doubtful(course, folder):
     """coursekit-grade's report of the students in `folder`: statuses, the tamper scan, every doubtful
     notebook withheld; returns the report it printed."""
     out = io.StringIO()
-    grade.report(course, str(folder), out=out)
+    grade_steps.report(course, str(folder), out=out)
     return out.getvalue()
 
 

@@ -34,7 +34,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from coursekit import notebooks
-from coursekit.commands.grade import report
+from coursekit.commands.grade_steps import report
 from coursekit.course import BIN, environment, nbgrader
 from coursekit.grading.batch import parallel
 from coursekit.grading.batch.serial import autograde

@@ -32,9 +32,9 @@ import sqlalchemy as sa
 from nbgrader.api import Gradebook
 
 from coursekit import notebooks, submissions
-from coursekit.commands.grade import report
+from coursekit.commands.grade_steps import report
 from coursekit.course import BIN, environment, generate_release, nbgrader
-from coursekit.grading.batch import parallel, rows, selection, worker
+from coursekit.grading.batch import fork_server, parallel, rows, selection, worker
 from coursekit.grading.batch.progress import Progress, summary
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools import examples
@@ -404,7 +404,7 @@ def test_a_student_whose_grading_kills_its_worker_is_reported_and_no_other_stude
     # Real pool workers, as grading forks them; the stand-in kills its own process.  The pool broke with one innocent
     # being graded and four waiting: those used to be charged for each break and reported with it.
     tasks = {name: {"student": name} for name in ("killer", "ann", "ben", "cat", "dan", "eve")}
-    outcome = dict(parallel._pooled(tasks, 2, parallel._pool_context(), stand_in_tasks.grade_or_kill_the_worker))
+    outcome = dict(parallel._pooled(tasks, 2, fork_server.pool_context(), stand_in_tasks.grade_or_kill_the_worker))
     killed = outcome.pop("killer")
     assert isinstance(killed, RuntimeError) and f"died {parallel.ATTEMPTS} times" in str(killed)
     assert outcome == {name: f"graded {name}" for name in tasks if name != "killer"}
@@ -413,7 +413,7 @@ def test_a_student_whose_grading_kills_its_worker_is_reported_and_no_other_stude
 def test_workers_that_cannot_start_end_the_batch_with_a_reason():
     # No task ever begins: without a limit, pools would be rebuilt for ever.
     tasks = {name: {"student": name} for name in ("ann", "ben")}
-    outcome = dict(parallel._pooled(tasks, 2, parallel._pool_context(),
+    outcome = dict(parallel._pooled(tasks, 2, fork_server.pool_context(),
                                     stand_in_tasks.grade_or_kill_the_worker, stand_in_tasks.cannot_start))
     assert set(outcome) == set(tasks)
     assert all(isinstance(why, RuntimeError) and "no worker process could start" in str(why)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from coursekit.commands import grade
+from coursekit.commands import grade, grade_steps
 from coursekit.course import environment
 from coursekit.grading.batch.serial import autograde
 from coursekit.grading.kernel import sandbox
@@ -83,7 +83,7 @@ def run_in_sandbox(tmp_path, code):
 
 
 def test_the_self_check_passes_on_the_sandbox_grading_uses(blank_course):
-    assert grade.sandbox_problems(blank_course) == []
+    assert grade_steps.sandbox_problems(blank_course) == []
 
 
 @pytest.mark.parametrize("sabotage, problem", [

@@ -27,7 +27,6 @@ import base64
 import concurrent.futures
 import contextlib
 import json
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -42,7 +41,7 @@ from ...status import State
 from ...submissions import files as submission_files
 from ...submissions import notebook_status
 from ..plugins.limited_execute import LimitedExecute
-from . import rows, worker
+from . import fork_server, rows, worker
 from .selection import pending, remove_unfinished
 
 ATTEMPTS = 3  # a local task is sent this many times before it is reported as failed
@@ -192,7 +191,7 @@ def _run_local(kit, tasks, jobs):
     """Yield (student, result text or exception) as local worker processes finish them.
 
     A worker process that dies breaks Python's pool: a new pool gets the unfinished tasks."""
-    context = _pool_context()
+    context = fork_server.pool_context()
     # The kit goes by file: passed as an argument it is written down each new worker's start-up
     # pipe, which blocks until that worker has imported this program (a second or two), one worker
     # after the other.  (NamedTemporaryFile: mode 0600.)
@@ -201,18 +200,6 @@ def _run_local(kit, tasks, jobs):
         kit_file.write(worker.kit_to_json(kit))
         kit_file.flush()
         yield from _pooled(tasks, jobs, context, _grade_in_pool, _set_kit, (kit_file.name,))
-
-
-def _pool_context():
-    """Workers forked from multiprocessing's fork server, which imports this module once.
-
-    Not forked from this process (its threads, its database engine), and not spawned: a spawned
-    worker imports nbgrader and its dependencies itself, about 2 s of CPU each, again in every
-    pool rebuilt after a worker died.  The server is a clean interpreter that has imported the
-    grader; each worker is a copy of it, ready at once.  It lives as long as this process."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context
 
 
 @contextlib.contextmanager
