@@ -1,12 +1,12 @@
 """Feedback pages: per-exercise points and failure messages, never a hidden test or a solution.
 
-One real `nbgrader generate_feedback` run on a copy of the graded example course, with
-coursekit.feedback's preprocessors given on the command line as nbgrader_config.py gives them;
-then the pages are read as HTML, in-process through the preprocessor, and in a headless browser.
+The pages are those the README's main command wrote: the demo grades the example students and
+runs a real `nbgrader generate_feedback` with the course's nbgrader_config.py, whose preprocessors
+are coursekit.feedback's (test_course_config_uses_these_preprocessors).  They are read as HTML,
+in-process through the preprocessor, and in a headless browser; nothing here writes to the course.
 """
 
 import copy
-import json
 import re
 import shutil
 import struct
@@ -20,7 +20,6 @@ from nbgrader.api import Gradebook
 from traitlets.config.loader import PyFileConfigLoader
 
 from coursekit import feedback, notebooks
-from coursekit.course import nbgrader
 from coursekit.redaction import Markers
 from coursekit.results import CellResult, ExerciseResult, Failure, NotebookResult
 from coursekit.spec import ASSIGNMENT, EXERCISES, NOTEBOOKS, exercise_of
@@ -33,13 +32,11 @@ SCREENSHOTS = REPO / "test-output" / "feedback"
 
 
 @pytest.fixture(scope="module")
-def feedback_course(graded_examples, tmp_path_factory):
-    """A copy of the graded example course with everyone's feedback generated."""
-    feedback_course = tmp_path_factory.mktemp("feedback") / "course"
-    shutil.copytree(graded_examples, feedback_course)
-    nbgrader("generate_feedback", ASSIGNMENT, "--force",
-             f"--GenerateFeedback.preprocessors={json.dumps(feedback.PREPROCESSORS)}", cwd=feedback_course)
-    return feedback_course
+def feedback_course(graded_examples):
+    """The graded example course with everyone's feedback, as the demo generated it (read only)."""
+    pages = sorted(graded_examples.glob(f"feedback/*/{ASSIGNMENT}/*.html"))
+    assert len(pages) == len(PAGES), pages
+    return graded_examples
 
 
 def page(feedback_course, student, nb):

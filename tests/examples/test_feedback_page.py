@@ -1,8 +1,9 @@
 """The feedback page offline: maths typeset with the network off, no "No response.", no "CheckFailed:".
 
-A real `nbgrader generate_feedback` with the course's own nbgrader_config.py (template
-offline_feedback, preprocessor coursekit.feedback_page.PlainFeedback), then the page in Debian's
-headless Chromium inside a network namespace with no interfaces (`unshare --net`).
+The pages of a real `nbgrader generate_feedback` with the course's own nbgrader_config.py (template
+offline_feedback, preprocessor coursekit.feedback_page.PlainFeedback), as the README's main command
+(the demo) wrote them, then the page in Debian's headless Chromium inside a network namespace with
+no interfaces (`unshare --net`).
 """
 
 import shutil
@@ -12,7 +13,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from coursekit import feedback_page
-from coursekit.course import nbgrader
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO
 
@@ -21,11 +21,11 @@ STUDENT = "bao"  # submitted some exercises untouched and some wrong: both kinds
 
 
 @pytest.fixture(scope="module")
-def pages(graded_examples, tmp_path_factory):
-    course = tmp_path_factory.mktemp("offline") / "course"
-    shutil.copytree(graded_examples, course)
-    nbgrader("generate_feedback", ASSIGNMENT, "--force", cwd=course)
-    return {nb: course / "feedback" / STUDENT / ASSIGNMENT / f"{nb}.html" for nb in NOTEBOOKS}
+def pages(graded_examples):
+    """The student's pages, as the demo generated them in its course (read only)."""
+    found = {nb: graded_examples / "feedback" / STUDENT / ASSIGNMENT / f"{nb}.html" for nb in NOTEBOOKS}
+    assert all(path.is_file() for path in found.values()), found
+    return found
 
 
 @pytest.mark.parametrize("nb", NOTEBOOKS)
