@@ -16,7 +16,8 @@ functions included), and no two modules import each other.
    every core or on a Dask cluster), scan/ (the static tamper scan).
 4. Renderers and commands: summary (the score table), grades_csv (`nbgrader export`), report,
    feedback and feedback_page, lms/ (roster, collectors, LMS grade files), gradescope/, lti/ (the
-   LTI 1.3 tool), commands/ (one module per console command; `coursekit-lti` is lti/cli).
+   LTI 1.3 tool), commands/ (one module per console command, and grade_steps: coursekit-grade's
+   steps, shared with the LTI worker; `coursekit-lti` is lti/cli).
 
 docs/architecture.md draws the data flow. Developer tools (corpus harness, example builders, demo,
 benchmarks) live in devtools/, outside the package; the package never reads tests/.

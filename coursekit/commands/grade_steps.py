@@ -55,7 +55,6 @@ def run(args):
     return 0
 
 
-
 def sandbox_problems(course):
     """What is wrong with the sandbox grading would use in `course` ([] if nothing, or if the
     course turned it off): a live check before anything is graded (coursekit.grading.kernel.sandbox)."""
