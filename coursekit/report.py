@@ -18,12 +18,6 @@ import csv
 import dataclasses
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only: no display needed, none opened
-import matplotlib.pyplot as plt
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from nbgrader.api import MissingEntry
 
 from .course import gradebook_url, has_gradebook
@@ -86,6 +80,15 @@ def write_csv(exercises, path):
 
 def plot(exercises, totals, path):
     """Exercises hardest first, coloured by notebook; beside them the totals and each notebook's mean."""
+    # matplotlib here, not at the top: a second of imports that only drawing needs (the CSV, the
+    # results and the tests that read them do not).
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only: no display needed, none opened
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     hardest_first = sorted(exercises, key=lambda e: (e.full_marks_rate, e.mean_fraction))
     color = {nb: NOTEBOOK_COLORS[i % len(NOTEBOOK_COLORS)] for i, nb in enumerate(NOTEBOOKS)}
     fig, axes = plt.subplot_mosaic([["exercises", "totals"], ["exercises", "notebooks"], ["exercises", "legend"]],

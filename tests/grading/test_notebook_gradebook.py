@@ -2,6 +2,8 @@
 finds, for the notebook and submission it was made for in a few queries, and anything else as
 nbgrader does."""
 
+import shutil
+
 import pytest
 import sqlalchemy as sa
 from nbgrader.api import Comment, Grade, Gradebook, MissingEntry, SolutionCell, SourceCell, TaskCell
@@ -14,11 +16,11 @@ NB, OTHER_NB = NOTEBOOKS[0], NOTEBOOKS[1]
 STUDENTS = [("ann", "Ann", "Lee", None), ("ben", "Ben", "Ng", None)]
 
 
-@pytest.fixture
-def gradebook_url(tmp_path):
+@pytest.fixture(scope="module")
+def built_gradebook(tmp_path_factory):
     """The release's grade cells, two students' submissions, and in the first notebook a solution
     cell, a task cell, source cells for all of them and the comments and grade nbgrader would add."""
-    path = tmp_path / "gradebook.db"
+    path = tmp_path_factory.mktemp("notebook-gradebook") / "gradebook.db"
     gradebooks.build(path, STUDENTS, {"ann": 1.0, "ben": 0.5})
     url = f"sqlite:///{path}"
     with Gradebook(url) as gb:
@@ -33,7 +35,14 @@ def gradebook_url(tmp_path):
             gb.db.add_all([Comment(cell=solution, notebook=submitted), Comment(cell=task, notebook=submitted),
                            Grade(cell=task, notebook=submitted)])
         gb.db.commit()
-    return url
+    return path
+
+
+@pytest.fixture
+def gradebook_url(built_gradebook, tmp_path):
+    """A copy of that gradebook, for one test."""
+    shutil.copy(built_gradebook, tmp_path / "gradebook.db")
+    return f"sqlite:///{tmp_path / 'gradebook.db'}"
 
 
 def lookups(gb, student):
