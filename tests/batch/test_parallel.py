@@ -6,7 +6,7 @@ erin: bao's work, with symbolic links to a file of the grading machine and to no
 link to alice's notebook) is graded in copies of one course:
 - serially, by `coursekit-grade --jobs 1`: `nbgrader autograde` itself (the reference);
 - with `coursekit-grade --jobs 2`, killed after its first recorded student, then resumed;
-- again with --force, over that run;
+- again with --force, over that run, one pool worker killed while it grades;
 - with a PostgreSQL gradebook, a real server started here, the workers writing to it;
 - on a real Dask cluster (a scheduler and two worker processes), one worker killed mid-batch.
 Every one must agree with the reference on every gradebook row (through nbgrader's API), every
@@ -225,16 +225,42 @@ def test_a_submissions_symbolic_links_are_never_followed(serial, resumed):
 
 
 @pytest.mark.slow
-def test_grading_again_with_force_gives_identical_scores(serial, resumed, tmp_path):
-    """A second parallel run over the first (the resumed run), with --force: the same rows as both."""
+def test_force_grades_everything_again_and_a_worker_that_dies_is_replaced(serial, resumed, tmp_path):
+    """A second parallel run over the first (the resumed run), with --force, and one pool worker
+    SIGKILLed while it grades (its kernel dies with it): every notebook is graded again, a new pool
+    grades what the dead worker held, the result equals the first run's and the serial run's, and
+    the dead worker's scratch course is removed."""
+    import psutil
+
     course = tmp_path / "course"
     shutil.copytree(resumed[0], course, symlinks=True)
     first = gradebook_rows(course)
     graded = {p: p.stat().st_mtime_ns for p in course.glob(f"autograded/*/{ASSIGNMENT}/*.ipynb")}
-    run = grade(course, "--jobs", "2", "--force")
-    assert run.returncode == 0, run.stderr
+    run = subprocess.Popen([sys.executable, "-m", "coursekit.commands.grade", "--jobs", "2", "--force"], cwd=course,
+                           env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and time.monotonic() < deadline and run.poll() is None:
+        try:  # the pool's workers: children of multiprocessing's fork server, itself a child of the run
+            servers = [p for p in psutil.Process(run.pid).children() if "forkserver" in " ".join(p.cmdline())]
+            for child in [w for server in servers for w in server.children()]:
+                if child.children():  # a worker with a kernel
+                    time.sleep(0.5)
+                    child.kill()
+                    killed = child.pid
+                    break
+        except psutil.NoSuchProcess:
+            pass
+        time.sleep(0.05)
+    out, err = run.communicate(timeout=600)
+    assert killed is not None, "no worker was caught grading"
+    assert run.returncode == 0, err
     assert graded and all(p.stat().st_mtime_ns > when for p, when in graded.items())  # every one graded again
-    assert gradebook_rows(course) == first == gradebook_rows(serial)
+    assert gradebook_rows(course) == first
+    assert_graded_as(course, serial)
+    scratch = Path(worker._scratch_parent() or tempfile.gettempdir())
+    assert not list(scratch.glob(f"{worker.SCRATCH_PREFIX}{killed}-*"))
+    assert wait_for_no_sandbox_processes(f"{worker.SCRATCH_PREFIX}{killed}-") == []
 
 
 # ---------------------------------------------------------------- PostgreSQL, a real server
@@ -363,41 +389,6 @@ def test_a_dask_cluster_grades_as_serial_even_when_a_worker_dies(serial, dask_cl
     assert run.returncode == 0, err
     assert_graded_as(course, serial)
     assert wait_for_no_sandbox_processes(f"{worker.SCRATCH_PREFIX}{killed.pid}-") == []
-
-
-# ---------------------------------------------------------------- a local worker process that dies
-
-
-@pytest.mark.slow
-def test_a_local_worker_that_dies_is_replaced_and_grades_as_serial(serial, tmp_path):
-    """A pool worker SIGKILLed while it grades (its kernel dies with it): a new pool grades what was
-    left, the result equals the serial run's, and the dead worker's scratch course is removed."""
-    import psutil
-
-    course = ungraded_copy(serial, tmp_path / "course")
-    run = subprocess.Popen([sys.executable, "-m", "coursekit.commands.grade", "--jobs", "2"], cwd=course,
-                           env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    killed = None
-    deadline = time.monotonic() + 120
-    while killed is None and time.monotonic() < deadline and run.poll() is None:
-        try:  # the pool's workers: children of multiprocessing's fork server, itself a child of the run
-            servers = [p for p in psutil.Process(run.pid).children() if "forkserver" in " ".join(p.cmdline())]
-            for child in [w for server in servers for w in server.children()]:
-                if child.children():  # a worker with a kernel
-                    time.sleep(0.5)
-                    child.kill()
-                    killed = child.pid
-                    break
-        except psutil.NoSuchProcess:
-            pass
-        time.sleep(0.05)
-    out, err = run.communicate(timeout=600)
-    assert killed is not None, "no worker was caught grading"
-    assert run.returncode == 0, err
-    assert_graded_as(course, serial)
-    scratch = Path(worker._scratch_parent() or tempfile.gettempdir())
-    assert not list(scratch.glob(f"{worker.SCRATCH_PREFIX}{killed}-*"))
-    assert wait_for_no_sandbox_processes(f"{worker.SCRATCH_PREFIX}{killed}-") == []
 
 
 def test_a_student_whose_grading_kills_its_worker_is_reported_and_no_other_student_is():
