@@ -22,7 +22,7 @@ from pathlib import Path
 from .bench_checkouts import busy_cpu_seconds
 from .scratch import REPO
 
-LOGGER = '''import atexit, os, sys, time
+LOGGER = '''import atexit, os, sys
 _pid = os.getpid()
 def _log():
     if os.getpid() != _pid:  # a forked child inherits the hook: only the process that loaded it logs
