@@ -5,7 +5,8 @@ functions included), and no two modules import each other.
 0. The shared vocabulary (leaves):
    spec (assignment, notebook and exercise names), status (what grading made of a notebook, and the
    marks it leaves in it), ledger (why a grade is withheld, who cleared it), course (a course
-   directory: its config, folders and gradebook; nbgrader run in it), grading/kernel/limits (the
+   directory: its config, folders and gradebook; nbgrader run in it), fork_server (nbgrader's commands
+   and the pool's workers forked from one process that imported nbgrader once), grading/kernel/limits (the
    kernel's resource limits), grading/split/wire (the plain data between grader and kernel).
 1. Reading a course: notebooks, redaction (what of the instructor's cells a student may see),
    submissions (a submission's files, never a link, and each notebook's status).

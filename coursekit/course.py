@@ -1,6 +1,6 @@
 """A course directory: its nbgrader configuration, its folders, its gradebook, and nbgrader run in it.
 
-A leaf of the package (it imports only coursekit.spec).
+A leaf of the package (it imports only coursekit.spec and coursekit.fork_server).
 
 - Folders: `CoursePaths` names every file of a course the way nbgrader does, through its own
   `CourseDirectory.format_path` and the folder names the course's nbgrader_config.py configures
@@ -16,7 +16,6 @@ import copy
 import functools
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from . import fork_server
 from .spec import ASSIGNMENT
 
 BIN = Path(sys.executable).parent
@@ -35,10 +35,11 @@ def environment():
     return env
 
 
-def nbgrader(*args, cwd, check=True):
-    """Run `nbgrader ARGS` in the course directory `cwd`; return the CompletedProcess."""
-    result = subprocess.run([str(BIN / "nbgrader"), *args], cwd=cwd, env=environment(),
-                            capture_output=True, text=True)
+def nbgrader(*args, cwd, check=True, env=None):
+    """Run `nbgrader ARGS` in the course directory `cwd` (environment: `env`, else environment());
+    return the CompletedProcess.  A child of the fork server (coursekit.fork_server): a process of its
+    own, without the 2 s of imports a new `nbgrader` process pays."""
+    result = fork_server.run_nbgrader(args, cwd, env or environment())
     if check and result.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed ({result.returncode}):\n"
                            f"{result.stdout}\n{result.stderr}")

@@ -189,5 +189,8 @@ def quick_tests_start_no_kernel_and_no_nbgrader(request, monkeypatch):
                 refuse()
             super().__init__(args, *rest, **kwargs)
 
+    from coursekit import fork_server
+
     monkeypatch.setattr(local_provisioner, "launch_kernel", refuse)
     monkeypatch.setattr(subprocess, "Popen", NoNbgrader)
+    monkeypatch.setattr(fork_server, "run_nbgrader", refuse)  # coursekit.course.nbgrader's way

@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from ..grading.batch import fork_server
+from .. import fork_server
 
 
 def main(argv=None):
@@ -27,9 +27,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
-    if args.jobs > 1 and not args.scheduler:
-        # The local pool's fork server imports the grader (about 2 s) on another core while this
-        # process imports it too and runs the sandbox's self-check: its workers are then ready at once.
+    if not args.scheduler:
+        # The fork server imports the grader (about 2 s) on another core while this process imports
+        # it too and runs the sandbox's self-check: the local pool's workers (or, with --jobs 1, the
+        # `nbgrader autograde` of each notebook) are then ready at once.
         fork_server.start()
     # Imported here, after the server has started: the steps import nbgrader and the grader.
     from . import grade_steps

@@ -20,6 +20,7 @@ PACKAGE = Path(coursekit.__file__).parent
 # The layer of each module (by the longest matching prefix); coursekit/__init__.py says the same in words.
 LAYERS = {
     "coursekit.spec": 0, "coursekit.status": 0, "coursekit.ledger": 0, "coursekit.course": 0,
+    "coursekit.fork_server": 0,
     "coursekit.grading.kernel.limits": 0, "coursekit.grading.split.wire": 0,
     "coursekit.notebooks": 1, "coursekit.redaction": 1, "coursekit.submissions": 1,
     "coursekit.results": 2,

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from jupyter_client.manager import KernelManager
 
-from coursekit.course import BIN
+from coursekit.course import BIN, nbgrader
 
 
-def test_a_quick_test_cannot_start_nbgrader():
+def test_a_quick_test_cannot_start_nbgrader(tmp_path):
     with pytest.raises(AssertionError, match="started a kernel or nbgrader"):
         subprocess.run([str(BIN / "nbgrader"), "--version"], capture_output=True)
+    with pytest.raises(AssertionError, match="started a kernel or nbgrader"):  # forked from coursekit's fork server
+        nbgrader("--version", cwd=tmp_path)
 
 
 def test_a_quick_test_cannot_start_a_kernel():

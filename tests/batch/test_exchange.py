@@ -9,14 +9,14 @@ collect then warns that a submission "claims to be submitted by ada but is owned
 ExchangeCollect.check_owner=False turns that check off, which only a shared-user setup needs.
 """
 
+import concurrent.futures
 import stat
-import subprocess
 
 from nbgrader.api import Gradebook
 from nbgrader.utils import notebook_hash
 
 from coursekit import notebooks
-from coursekit.course import BIN, environment, nbgrader
+from coursekit.course import environment, nbgrader
 from coursekit.grading.batch.serial import autograde
 from coursekit.redaction import reference_solutions
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
@@ -30,13 +30,13 @@ STUDENTS = ("ada", "ben")
 def as_students(*args, homes):
     """An nbgrader command run by every student at once, each from their home, under their name."""
     env = {k: v for k, v in environment().items() if not k.startswith(("JUPYTER_", "XDG_"))}
-    running = {student: subprocess.Popen([str(BIN / "nbgrader"), *args, f"--student={student}"], cwd=home,
-                                         env={**env, "HOME": str(home)}, text=True,
-                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-               for student, home in homes.items()}
-    for student, process in running.items():
-        log, _ = process.communicate(timeout=300)
-        assert process.returncode == 0, f"nbgrader {args[0]} as {student}:\n{log}"
+    with concurrent.futures.ThreadPoolExecutor(len(homes)) as pool:
+        running = {student: pool.submit(nbgrader, *args, f"--student={student}", cwd=home, check=False,
+                                        env={**env, "HOME": str(home)})
+                   for student, home in homes.items()}
+        for student, future in running.items():
+            run = future.result()
+            assert run.returncode == 0, f"nbgrader {args[0]} as {student}:\n{run.stdout}{run.stderr}"
 
 
 def files(folder):

@@ -31,10 +31,10 @@ import pytest
 import sqlalchemy as sa
 from nbgrader.api import Gradebook
 
-from coursekit import notebooks, submissions
+from coursekit import fork_server, notebooks, submissions
 from coursekit.commands.grade_steps import report
 from coursekit.course import BIN, environment, generate_release, nbgrader
-from coursekit.grading.batch import fork_server, parallel, rows, selection, worker
+from coursekit.grading.batch import parallel, rows, selection, worker
 from coursekit.grading.batch.progress import Progress, summary
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools import examples

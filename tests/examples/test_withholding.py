@@ -17,7 +17,7 @@ def test_end_to_end_coursekit_grade_withholds_and_nbgrader_export_leaves_it_out(
     states it, `coursekit-review` lists and clears him, and the next `coursekit-grade` respects that."""
     import subprocess
 
-    from coursekit.course import environment
+    from coursekit.course import environment, nbgrader
 
     course = shutil.copytree(graded_examples, tmp_path / "course")
     (course / "submitted" / "bao" / ASSIGNMENT / "numpy.py").write_text("def dot(a, b):\n    return 42\n")
@@ -29,7 +29,7 @@ def test_end_to_end_coursekit_grade_withholds_and_nbgrader_export_leaves_it_out(
         return done.stdout + done.stderr
 
     def scores():
-        run("nbgrader", "export", "--to=grades.csv")
+        nbgrader("export", "--to=grades.csv", cwd=course)
         with open(course / "grades.csv", newline="", encoding="utf-8") as fh:
             return {row["student_id"]: row["score"] for row in csv.DictReader(fh)}
 

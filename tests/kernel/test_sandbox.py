@@ -9,7 +9,7 @@ import time
 import pytest
 
 from coursekit.commands import grade, grade_steps
-from coursekit.course import environment
+from coursekit.course import environment, nbgrader
 from coursekit.grading.batch.serial import autograde
 from coursekit.grading.kernel import sandbox
 from coursekit.grading.kernel.limits import defaults
@@ -58,9 +58,8 @@ def test_grading_refuses_without_bubblewrap(blank_course):
     env = environment()
     env["PATH"] = env["PATH"].split(os.pathsep)[0]  # the venv's bin/ only: no /usr/bin/bwrap
     assert shutil.which("bwrap", path=env["PATH"]) is None
-    run = subprocess.run([shutil.which("nbgrader", path=env["PATH"]), "autograde", ASSIGNMENT,
-                          "--notebook=02_matrix_operations", "--force"],
-                         cwd=blank_course, env=env, capture_output=True, text=True)
+    run = nbgrader("autograde", ASSIGNMENT, "--notebook=02_matrix_operations", "--force", cwd=blank_course, env=env,
+                   check=False)
     assert run.returncode != 0
     assert "bubblewrap (bwrap) is not installed" in run.stderr
     assert "apt-get install bubblewrap" in run.stderr and "use_sandbox = False" in run.stderr

@@ -25,23 +25,22 @@ Nothing under the submitted folder is written.
 
 import base64
 import concurrent.futures
-import contextlib
 import json
 import os
-import sys
 import tempfile
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 from nbgrader.api import Gradebook
 
+from ... import fork_server
 from ...course import CoursePaths, config_of, gradebook_url, has_gradebook
 from ...spec import ASSIGNMENT
 from ...status import State
 from ...submissions import files as submission_files
 from ...submissions import notebook_status
 from ..plugins.limited_execute import LimitedExecute
-from . import fork_server, rows, worker
+from . import rows, worker
 from .selection import pending, remove_unfinished
 
 ATTEMPTS = 3  # a local task is sent this many times before it is reported as failed
@@ -196,28 +195,10 @@ def _run_local(kit, tasks, jobs):
     # pipe, which blocks until that worker has imported this program (a second or two), one worker
     # after the other.  (NamedTemporaryFile: mode 0600.)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", prefix="coursekit-kit-") as kit_file, \
-            _main_importable_by_workers():
+            fork_server.main_importable_by_children():
         kit_file.write(worker.kit_to_json(kit))
         kit_file.flush()
         yield from _pooled(tasks, jobs, context, _grade_in_pool, _set_kit, (kit_file.name,))
-
-
-@contextlib.contextmanager
-def _main_importable_by_workers():
-    """The fork server (and each worker) first runs this program's main file again, by its path: a
-    program read from standard input (`python - < script`) has the path "<stdin>", which no worker
-    can open, so every student failed.  The workers need only coursekit: such a main file is hidden
-    from them."""
-    main = sys.modules["__main__"]
-    path = getattr(main, "__file__", None)
-    hide = path is not None and getattr(main, "__spec__", None) is None and not os.path.isfile(path)
-    if hide:
-        del main.__file__
-    try:
-        yield
-    finally:
-        if hide:
-            main.__file__ = path
 
 
 def _pooled(tasks, jobs, context, grade, initializer=None, initargs=()):
