@@ -290,6 +290,7 @@ class Lms:
         self.context_id, self.context_title = "Course-MNP-2026", "Maths and NumPy for Deep Learning"
         self.users, self.lineitems, self.scores = {}, {}, {}
         self.accepted, self.created, self.token_requests, self.score_posts = [], [], [], 0
+        self.received = []
         self.jtis, self.faults, self.claims, self.omit_azp = set(), [], {}, False
         self.granted_scopes = set(AGS_SCOPES) | {NRPS_SCOPE}
         self.id_token_expiration = 300
@@ -435,8 +436,11 @@ class Lms:
         return self.url(f"/contexts/{self.context_id}/lineitems/{number}")
 
     def scores_route(self, context, number):
+        body = request.get_json(silent=True, force=True)
         with self.lock:
             self.score_posts += 1
+            if isinstance(body, dict):  # every try as it came, faulted or not: (user, its timestamp)
+                self.received.append((body.get("userId"), body.get("timestamp")))
             fault = self.faults.pop(0) if self.faults else None
         if fault == "drop":
             # Close the connection with no answer at all, as a proxy or a crashed worker does.

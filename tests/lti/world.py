@@ -86,8 +86,8 @@ def tls_certificate(folder):
 
 
 def template_course(path):
-    """The class's course files, built once (a new nbgrader gradebook costs seconds: nbgrader runs
-    `alembic heads`, then commits every grade cell); returns the assignment's total points."""
+    """The class's course files, built once (a new gradebook with every grade cell costs seconds);
+    returns the assignment's total points."""
     shutil.copy(REPO / "nbgrader_config.py", path / "nbgrader_config.py")
     total = gradebooks.build(path / "gradebook.db", STUDENTS, SHARE, LATE)
     with Gradebook(f"sqlite:///{path / 'gradebook.db'}") as gb:
