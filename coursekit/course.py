@@ -19,6 +19,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
@@ -123,8 +124,32 @@ def has_gradebook(course, db_url=None):
     return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).exists()
 
 
+def new_gradebook(db_url):
+    """Make the empty nbgrader gradebook `db_url` as nbgrader's Gradebook makes a new one: its tables,
+    and alembic's version table holding the newest of nbgrader's migrations.  nbgrader asks alembic
+    for that version by starting `alembic heads` (2 s of CPU, in every fresh course); alembic's own
+    API reads it here from the same migration scripts.  A database that has tables is left alone."""
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+    from nbgrader.dbutil import ALEMBIC_DIR
+
+    engine = sa.create_engine(db_url)
+    try:
+        if sa.inspect(engine).get_table_names():
+            return
+        head = ScriptDirectory(ALEMBIC_DIR).get_current_head()
+        with engine.begin() as db:
+            Base.metadata.create_all(bind=db)
+            db.execute(sa.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            db.execute(sa.text("INSERT INTO alembic_version (version_num) VALUES (:head)"), {"head": head})
+    finally:
+        engine.dispose()
+
+
 def generate_release(course):
     """`nbgrader generate_assignment` into course/release (also registers it in the gradebook)."""
+    if not has_gradebook(course):
+        new_gradebook(gradebook_url(course))
     nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course)
     return Path(course) / "release" / ASSIGNMENT
 

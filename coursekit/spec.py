@@ -4,6 +4,8 @@ Every test cell of an exercise has a grade_id starting with ``<exercise>_``; its
 grade_id is the exercise name itself.  The lists are in the order the notebooks teach them.
 """
 
+import functools
+
 ASSIGNMENT = "math_numpy"
 
 EXERCISES = {
@@ -30,6 +32,7 @@ EXERCISES = {
 NOTEBOOKS = list(EXERCISES)
 
 
+@functools.lru_cache(maxsize=4096)  # the results model asks for every cell of every student's notebook
 def exercise_of(grade_id, notebook):
     """The exercise a grade cell belongs to: the longest exercise name that prefixes its id.
 

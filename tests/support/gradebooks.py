@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 from nbgrader.api import Gradebook, GradeCell
 
+from coursekit.course import new_gradebook
 from coursekit.spec import ASSIGNMENT, NOTEBOOKS
 from devtools.scratch import REPO
 
@@ -25,12 +26,13 @@ def release_grade_cells(release=REPO / "release" / ASSIGNMENT):
 
 
 def _base(cells):
-    """A gradebook with the assignment and its grade cells only. A new nbgrader gradebook costs
-    seconds (nbgrader runs `alembic heads`, then commits): made once per test run, copied after."""
+    """A gradebook with the assignment and its grade cells only: made once per test run, copied after
+    (a commit per grade cell costs seconds on a slow disk)."""
     key = repr(tuple((nb, tuple(grade_cells)) for nb, grade_cells in cells.items()))
 
     def make(folder):
         path = folder / "gradebook.db"
+        new_gradebook(f"sqlite:///{path}")  # as nbgrader makes it, without its `alembic heads` process
         with Gradebook(f"sqlite:///{path}") as gb:
             gb.add_assignment(ASSIGNMENT)
             for nb, grade_cells in cells.items():
