@@ -3,10 +3,10 @@
 Runs `bash scripts/test.sh ARGS` with a `sitecustomize` on PYTHONPATH that makes every Python
 process the run starts (pytest's workers, each nbgrader and coursekit command, alembic) log at its
 exit its own CPU seconds, its command line and the test that started it (PYTEST_CURRENT_TEST).
-Not logged: processes that end by os._exit or a signal (the local pool's workers, killed Dask
-workers) and those that are not Python or see no PYTHONPATH (the sandboxed kernels, Chromium,
-PostgreSQL); the machine's busy CPU, read from /proc/stat, counts everything. Run it on an
-otherwise idle machine.
+Not logged: processes that end by os._exit or a signal (the fork server's children: the local
+pool's workers and the nbgrader commands coursekit.course.nbgrader runs; killed Dask workers) and
+those that are not Python or see no PYTHONPATH (the sandboxed kernels, Chromium, PostgreSQL); the
+machine's busy CPU, read from /proc/stat, counts everything. Run it on an otherwise idle machine.
 
     python -m devtools.suite_cpu [pytest arguments, e.g. tests/batch or -m "not slow"]
 """
