@@ -11,25 +11,22 @@ idle machine (the fork server's own start, about 2 s once per process, is made b
 
 import argparse
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from coursekit import fork_server
-from coursekit.course import BIN, environment, generate_release, nbgrader
+from coursekit.course import generate_release, nbgrader
 from coursekit.spec import ASSIGNMENT
 
-from .bench_checkouts import busy_cpu_seconds
-from .scratch import new_course
+from .bench_checkouts import busy_cpu_seconds, run
+from .scratch import REPO, new_course
 
 COMMANDS = {"export": ["export", "--to=grades.csv"],
             "validate": ["validate", f"release/{ASSIGNMENT}/02_matrix_operations.ipynb"]}
 
 
 def new_process(args, course):
-    done = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=environment(), capture_output=True)
-    assert done.returncode == 0, done.stderr[-2000:]
+    run(REPO, course, *args)
 
 
 def forked(args, course):
@@ -49,8 +46,7 @@ def main(argv=None):
     ways = {"forked": forked, "new process": new_process}
     with tempfile.TemporaryDirectory() as tmp:
         course = new_course(Path(tmp) / "course")
-        generate_release(course)  # also starts the fork server, before anything is measured
-        fork_server.start()
+        generate_release(course)  # its nbgrader command starts the fork server, before anything is measured
         print(f"{'command':10s} {'way':12s} {'CPU s':>7s} {'wall s':>7s}  (median of {args.repeat})")
         for name, command in COMMANDS.items():
             spent = {way: [] for way in ways}

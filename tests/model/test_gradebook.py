@@ -1,6 +1,7 @@
 """A new gradebook made by coursekit.course.new_gradebook is the one nbgrader's Gradebook makes (its
 tables and alembic's version), and nbgrader then opens it without starting `alembic heads`."""
 
+import shutil
 import sqlite3
 
 import pytest
@@ -10,6 +11,14 @@ from nbgrader.api import Gradebook
 from coursekit.course import new_gradebook
 
 
+@pytest.fixture(scope="module")
+def nbgraders_gradebook(tmp_path_factory):
+    """A gradebook nbgrader's Gradebook made, asking `alembic heads` (2 s): once for the module."""
+    path = tmp_path_factory.mktemp("nbgrader") / "gradebook.db"
+    Gradebook(f"sqlite:///{path}").close()
+    return path
+
+
 def contents(path):
     """Every table's definition, and the rows of alembic's version table."""
     with sqlite3.connect(path) as db:
@@ -17,10 +26,9 @@ def contents(path):
         return schema, db.execute("SELECT version_num FROM alembic_version").fetchall()
 
 
-def test_a_new_gradebook_is_the_one_nbgrader_makes(tmp_path, monkeypatch):
-    Gradebook(f"sqlite:///{tmp_path / 'nbgraders.db'}").close()  # nbgrader's own, with `alembic heads`
+def test_a_new_gradebook_is_the_one_nbgrader_makes(nbgraders_gradebook, tmp_path, monkeypatch):
     new_gradebook(f"sqlite:///{tmp_path / 'ours.db'}")
-    assert contents(tmp_path / "ours.db") == contents(tmp_path / "nbgraders.db")
+    assert contents(tmp_path / "ours.db") == contents(nbgraders_gradebook)
     assert contents(tmp_path / "ours.db")[1] != []
 
     def no_alembic():
@@ -32,10 +40,10 @@ def test_a_new_gradebook_is_the_one_nbgrader_makes(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("maker", ["nbgrader", "coursekit"])
-def test_an_existing_gradebook_is_left_as_it_is(tmp_path, maker):
+def test_an_existing_gradebook_is_left_as_it_is(nbgraders_gradebook, tmp_path, maker):
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     if maker == "nbgrader":
-        Gradebook(url).close()
+        shutil.copyfile(nbgraders_gradebook, tmp_path / "gradebook.db")
     else:
         new_gradebook(url)
     with Gradebook(url) as gb:
